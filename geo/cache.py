@@ -1,0 +1,137 @@
+"""The local cache: one GeoParquet file per layer in a generation folder, plus manifest.json.
+
+A sync writes a complete new generation folder first and then replaces manifest.json with
+os.replace (atomic on POSIX). Readers only follow the manifest, so they see either the old or the
+new cache, never a mix; a sync that fails leaves the manifest, and so the cache, as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo.config import ATTRIBUTION, LICENCE, LICENCE_URL, data_dir
+
+MANIFEST = "manifest.json"
+
+
+class CacheMissing(RuntimeError):
+    """No usable cache; the message says how to make one."""
+
+
+SYNC_HINT = (
+    "run `python -m geo sync` (PDOK, needs internet), or offline "
+    "`python -m geo sync --source ../shared/pdok-snapshot` (a snapshot folder), "
+    "`--source wijkenbuurten_2024.gpkg` (a PDOK GeoPackage) or set PDOK_API_URL to a mirror"
+)
+
+
+def manifest_path(directory: Path | None = None) -> Path:
+    return (directory or data_dir()) / MANIFEST
+
+
+def read_manifest(directory: Path | None = None) -> dict:
+    path = manifest_path(directory)
+    if not path.is_file():
+        raise CacheMissing(f"no data cache in {path.parent}: {SYNC_HINT}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        generation = manifest["generation"]
+        manifest["layers"]  # noqa: B018 - required key
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CacheMissing(f"the cache manifest {path} is damaged ({exc}): {SYNC_HINT}") from exc
+    if not (path.parent / generation).is_dir():
+        raise CacheMissing(f"the cache in {path.parent} is incomplete: {SYNC_HINT}")
+    return manifest
+
+
+def write_generation(
+    layers: dict[str, gpd.GeoDataFrame],
+    meta: dict,
+    directory: Path | None = None,
+) -> dict:
+    """Write all layers and switch the manifest to them in one atomic step; returns the manifest."""
+    directory = directory or data_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    generation = datetime.now(UTC).strftime("gen-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    target = directory / generation
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=directory))
+    try:
+        summary = {}
+        for name, frame in layers.items():
+            path = staging / f"{name}.parquet"
+            frame.to_parquet(path, index=False, compression="zstd")
+            summary[name] = {
+                "features": int(len(frame)),
+                "file": f"{name}.parquet",
+                "bytes": path.stat().st_size,
+                "municipalities": int(frame["gemeentecode"].nunique()) if "gemeentecode" in frame else None,
+                "columns": [c for c in frame.columns if c != "geometry"],
+            }
+        os.replace(staging, target)
+        manifest = {
+            **meta,
+            "fetched_at": meta.get("fetched_at") or datetime.now(UTC).isoformat(timespec="seconds"),
+            "attribution": ATTRIBUTION,
+            "licence": LICENCE,
+            "licence_url": LICENCE_URL,
+            "generation": generation,
+            "layers": summary,
+        }
+        _atomic_write_text(manifest_path(directory), json.dumps(manifest, indent=2, ensure_ascii=False))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if target.exists() and not _is_current(directory, generation):
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    _remove_old_generations(directory, keep=generation)
+    return manifest
+
+
+def load_layers(directory: Path | None = None, names: list[str] | None = None) -> dict[str, gpd.GeoDataFrame]:
+    directory = directory or data_dir()
+    manifest = read_manifest(directory)
+    folder = directory / manifest["generation"]
+    out = {}
+    for name, info in manifest["layers"].items():
+        if names is not None and name not in names:
+            continue
+        try:
+            out[name] = gpd.read_parquet(folder / info["file"])
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise CacheMissing(f"cache file {info['file']} cannot be read ({exc}): {SYNC_HINT}") from exc
+    return out
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _is_current(directory: Path, generation: str) -> bool:
+    try:
+        return json.loads(manifest_path(directory).read_text())["generation"] == generation
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def _remove_old_generations(directory: Path, keep: str) -> None:
+    """Drop superseded generations and staging folders left by an interrupted sync."""
+    for child in [*directory.glob("gen-*"), *directory.glob(".staging-*")]:
+        if child.is_dir() and child.name != keep:
+            shutil.rmtree(child, ignore_errors=True)

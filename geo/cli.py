@@ -1,0 +1,97 @@
+"""`python -m geo sync|info|areas`: the data layer's command line (an interface others rely on)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from geo.config import DEFAULT_YEAR, data_dir
+
+
+def _print_err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_sync(args) -> int:
+    from geo.sources import open_source
+    from geo.sync import sync
+
+    started = time.monotonic()
+    source = open_source(args.source)
+    _print_err(f"sync {args.year} from {source.kind} {source.location} into {data_dir()}")
+    manifest = sync(source, args.year, progress=_print_err)
+    counts = ", ".join(f"{n} {name}" for name, n in ((k, v["features"]) for k, v in manifest["layers"].items()))
+    print(f"synced {counts} in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def cmd_info(args) -> int:
+    from geo.cache import read_manifest
+
+    manifest = read_manifest()
+    if args.json:
+        print(json.dumps(manifest, indent=2, ensure_ascii=False))
+        return 0
+    print(f"cache:      {data_dir()}")
+    print(f"source:     {manifest['source_kind']} {manifest['source']}")
+    print(f"year:       {manifest['year']}")
+    print(f"fetched at: {manifest['fetched_at']}")
+    print(f"licence:    {manifest['licence']}, attribution \"{manifest['attribution']}\"")
+    for name, layer in manifest["layers"].items():
+        print(f"  {name:<10} {layer['features']:>5} features  {layer['bytes'] / 1024:>7.1f} KiB")
+    return 0
+
+
+def cmd_areas(args) -> int:
+    from geo.areas import build_areas
+    from geo.data import AreaData
+
+    data = AreaData.load()
+    summaries = build_areas(data)
+    if args.json:
+        print(json.dumps([s.as_json(data) for s in summaries], indent=2, ensure_ascii=False))
+        return 0
+    for s in summaries:
+        d = s.definition
+        people = f"{s.inhabitants:,}".replace(",", ".") if s.inhabitants is not None else "unknown"
+        km2 = f"{s.area_km2:.2f}" if s.area_km2 is not None else "?"
+        print(f"{d.area_id:<20} {d.name:<26} {d.gemeentenaam:<15} {len(s.buurten):>2} buurten "
+              f"{km2:>6} km²  {people:>7} inhabitants  [{d.precision}]")
+        if s.unknown_buurten:
+            print(f"  warning: buurt codes not in the data: {' '.join(s.unknown_buurten)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Parkstad dashboard data layer")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("sync", help="fetch boundaries and indicators into the local cache")
+    p.add_argument("--source", default="pdok",
+                   help="pdok (default; $PDOK_API_URL or api.pdok.nl), an http(s) URL, a directory or a .gpkg file")
+    p.add_argument("--year", type=int, default=DEFAULT_YEAR, help=f"data year (default {DEFAULT_YEAR})")
+    p.set_defaults(func=cmd_sync)
+    p = sub.add_parser("info", help="describe the cache")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_info)
+    p = sub.add_parser("areas", help="list the priority areas")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_areas)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from geo.cache import CacheMissing
+    from geo.domain import DefinitionError
+    from geo.pdok import SourceError
+
+    try:
+        return args.func(args)
+    except (SourceError, CacheMissing, DefinitionError) as exc:
+        _print_err(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        _print_err("interrupted; the cache is unchanged")
+        return 130

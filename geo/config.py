@@ -1,0 +1,32 @@
+"""Paths and settings, read from the environment at call time (so tests can change them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFINITIONS_DIR = REPO_ROOT / "data"
+
+DEFAULT_PDOK_URL = "https://api.pdok.nl"
+DEFAULT_YEAR = 2024
+ATTRIBUTION = "CBS, Kadaster/PDOK"
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def data_dir() -> Path:
+    """Where the cache (and later the database) lives: $PARKSTAD_DATA_DIR, default data/cache/."""
+    value = os.environ.get("PARKSTAD_DATA_DIR")
+    return Path(value).expanduser() if value else REPO_ROOT / "data" / "cache"
+
+
+def pdok_url() -> str:
+    """PDOK base URL; a mirror or test server with the same paths may stand in."""
+    return (os.environ.get("PDOK_API_URL") or DEFAULT_PDOK_URL).rstrip("/")
+
+
+def snapshot_dir() -> Path:
+    """The offline PDOK snapshot used by tests and offline runs (never part of the repo)."""
+    value = os.environ.get("PARKSTAD_SNAPSHOT_DIR")
+    return Path(value).expanduser() if value else (REPO_ROOT.parent / "shared" / "pdok-snapshot")

@@ -1,0 +1,113 @@
+"""Turn raw features from any source into clean GeoDataFrames.
+
+- property names: camelCase (WFS, some years) to snake_case, then year aliases from
+  data/property_aliases.csv, so the rest of the app sees one name per concept;
+- CBS sentinels (-99997, -99995, ...; anything <= -99990) become missing;
+- invalid geometry is repaired and only polygonal parts kept;
+- output is EPSG:4326.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import shape
+
+from geo.config import DEFINITIONS_DIR
+
+SENTINEL_MAX = -99990
+_CAMEL_1 = re.compile(r"([a-z])([A-Z0-9])")
+_CAMEL_2 = re.compile(r"([0-9])([A-Za-z])")
+_CAMEL_3 = re.compile(r"([A-Z]+)([A-Z][a-z])")
+# text columns that look numeric but must stay text
+TEXT_COLUMNS = {
+    "gemeentecode", "wijkcode", "buurtcode", "gemeentenaam", "wijknaam", "buurtnaam", "water",
+    "code", "naam", "identificatie", "meest_voorkomende_postcode", "jaarstatcode",
+    "indelingswijziging_wijken_en_buurten", "dekkingspercentage",
+}
+
+
+def snake_case(name: str) -> str:
+    if name == name.lower():
+        return name
+    s = _CAMEL_3.sub(r"\1_\2", name)
+    s = _CAMEL_1.sub(r"\1_\2", s)
+    s = _CAMEL_2.sub(r"\1_\2", s)
+    s = re.sub(r"_+", "_", s).lower()
+    return re.sub(r"km_2\b", "km2", s)  # "per km²" is written km2 in PDOK names
+
+
+@lru_cache(maxsize=4)
+def property_aliases(directory: Path = DEFINITIONS_DIR) -> dict[str, str]:
+    with open(directory / "property_aliases.csv", newline="", encoding="utf-8") as fh:
+        return {row["alias"]: row["canonical"] for row in csv.DictReader(fh)}
+
+
+def canonical_name(name: str) -> str:
+    snake = snake_case(name)
+    return property_aliases().get(snake, snake)
+
+
+def features_to_frame(features: list[dict], crs: str = "EPSG:4326") -> gpd.GeoDataFrame:
+    """Raw GeoJSON features (any CRS, any naming) to a clean EPSG:4326 GeoDataFrame."""
+    rows, geoms = [], []
+    for feature in features:
+        if not isinstance(feature, dict):
+            continue
+        rows.append(feature.get("properties") or {})
+        geometry = feature.get("geometry")
+        try:
+            geoms.append(shape(geometry) if geometry else None)
+        except (AttributeError, TypeError, ValueError, shapely.errors.GEOSException):
+            geoms.append(None)
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=crs)
+    return clean_frame(frame)
+
+
+def clean_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    frame = frame.rename(columns={c: canonical_name(c) for c in frame.columns if c != "geometry"})
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    for column in frame.columns:
+        if column == "geometry":
+            continue
+        if column in TEXT_COLUMNS:
+            frame[column] = frame[column].astype("string").str.strip()
+            continue
+        numeric = pd.to_numeric(frame[column], errors="coerce")
+        original_present = frame[column].notna() & (frame[column].astype("string").str.strip() != "")
+        if numeric[original_present].notna().all():  # a genuinely numeric column
+            frame[column] = numeric.astype("float64").mask(numeric <= SENTINEL_MAX)
+    frame = frame.set_geometry(repair_geometry(frame.geometry))
+    if frame.crs is None:
+        frame = frame.set_crs("EPSG:4326")
+    elif frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs("EPSG:4326")
+    return frame
+
+
+def repair_geometry(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """make_valid invalid shapes and keep their polygonal parts (lines/points from repair are noise)."""
+    values = geoms.values
+    invalid = ~shapely.is_valid(values) & ~shapely.is_missing(values)
+    if invalid.any():
+        fixed = shapely.make_valid(values[invalid])
+        values = values.copy()
+        values[invalid] = [_polygonal(g) for g in fixed]
+    return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs)
+
+
+def _polygonal(geom):
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if not parts:
+        return None
+    return shapely.union_all(parts)

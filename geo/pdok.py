@@ -1,0 +1,150 @@
+"""Client for PDOK's OGC API Features (GoKoala): cursor paging, retries with bounded backoff.
+
+Contract (../shared/pdok-snapshot/PDOK_API.md): always ask `limit=1000`, follow `links[rel=next]`
+verbatim until there is none (pages may be shorter than `limit`), retry 429/5xx/timeouts, and give up
+with a clear one-line error well within a minute.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import requests
+
+USER_AGENT = "parkstad-dashboard/1.0 (+https://github.com/; open-source civic dashboard)"
+RETRY_STATUS = {429, 500, 502, 503, 504}
+MAX_PAGES = 10_000
+
+
+class SourceError(RuntimeError):
+    """A data source could not deliver; the message is one line meant for the user."""
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 4  # tries per request, the first included
+    backoff: float = 1.0  # seconds before the 2nd try; doubles each time
+    max_backoff: float = 8.0
+    timeout: float = 15.0  # seconds per request (connect and read)
+    deadline: float = 45.0  # seconds for one request including all its retries
+
+
+class PdokClient:
+    def __init__(
+        self,
+        base_url: str,
+        policy: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.policy = policy or RetryPolicy()
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", USER_AGENT)
+        self._sleep = sleep
+        self.requests_made = 0
+
+    def get_json(self, url: str, params: dict | None = None) -> dict:
+        """GET a JSON document, retrying transient failures; raise SourceError when it gives up."""
+        policy = self.policy
+        started = time.monotonic()
+        last_problem = "no attempt made"
+        for attempt in range(1, policy.attempts + 1):
+            remaining = policy.deadline - (time.monotonic() - started)
+            if remaining <= 0:
+                break
+            retry_after = None
+            try:
+                self.requests_made += 1
+                response = self.session.get(
+                    url, params=params, timeout=min(policy.timeout, remaining),
+                    headers={"Accept": "application/geo+json, application/json"},
+                )
+            except requests.Timeout:
+                last_problem = f"no answer within {policy.timeout:g} s"
+            except requests.ConnectionError as exc:
+                last_problem = f"cannot connect ({_short(exc)})"
+            else:
+                if response.status_code == 200:
+                    try:
+                        return response.json()
+                    except ValueError:
+                        last_problem = "the response is not valid JSON"
+                elif response.status_code in RETRY_STATUS:
+                    last_problem = f"HTTP {response.status_code}"
+                    retry_after = _retry_after(response)
+                else:
+                    raise SourceError(
+                        f"{_display(url)} answered HTTP {response.status_code}: {_body_hint(response)}"
+                    )
+            if attempt < policy.attempts:
+                wait = min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff)
+                if retry_after is not None:
+                    wait = min(max(wait, retry_after), policy.max_backoff)
+                if time.monotonic() - started + wait >= policy.deadline:
+                    break
+                self._sleep(wait)
+        raise SourceError(f"gave up on {_display(url)} after {attempt} tries: {last_problem}")
+
+    def iter_features(self, path: str, params: dict | None = None) -> Iterator[dict]:
+        """Yield every feature of `{base}{path}` (an `/items` URL), following `next` links."""
+        url: str | None = f"{self.base_url}{path}"
+        query = {"f": "json", "limit": 1000, **(params or {})}
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            page = self.get_json(url, query)
+            if not isinstance(page, dict) or page.get("type") != "FeatureCollection":
+                raise SourceError(f"{_display(url)} did not return a GeoJSON FeatureCollection")
+            features = page.get("features")
+            if not isinstance(features, list):
+                raise SourceError(f"{_display(url)} returned a FeatureCollection without features")
+            yield from features
+            url = next_link(page)
+            if url is None:
+                return
+            if url in seen:
+                raise SourceError(f"{_display(url)} links back to a page already read (paging loop)")
+            seen.add(url)
+            query = None  # the next link carries every parameter; use it verbatim
+        raise SourceError(f"more than {MAX_PAGES} pages at {_display(path)}")
+
+
+def next_link(page: dict) -> str | None:
+    for link in page.get("links") or []:
+        if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
+            return str(link["href"])
+    return None
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None
+
+
+def _display(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _short(exc: Exception) -> str:
+    """The useful part of a requests connection error (they nest several layers deep)."""
+    text = str(exc)
+    for pattern in (r"\[Errno -?\d+\] [^'\")\]]+", r"NameResolutionError[^:]*: [^'\")]+", r"Connection refused"):
+        match = re.search(pattern, text)
+        if match:
+            return match.group(0).strip()
+    return type(exc).__name__
+
+
+def _body_hint(response: requests.Response) -> str:
+    try:
+        data = response.json()
+        text = data.get("detail") or data.get("title") or data.get("description") or ""
+    except (ValueError, AttributeError):
+        text = response.text
+    text = " ".join(str(text).split())
+    return (text or response.reason or "no details")[:200]

@@ -1,0 +1,83 @@
+"""Shared fixtures: the PDOK snapshot (outside the repo), a synced cache, the stand-in server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo import config
+from geo.pdok import RetryPolicy
+from tests.pdok_server import StandIn
+
+FAST = RetryPolicy(attempts=3, backoff=0.01, max_backoff=0.05, timeout=0.5, deadline=5.0)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--web", action="store_true", help="also run tests that need the real internet (PDOK)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--web"):
+        return
+    skip = pytest.mark.skip(reason="needs the internet; run with --web")
+    for item in items:
+        if "web" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def snapshot() -> Path:
+    path = config.snapshot_dir()
+    if not (path / "cbs").is_dir():
+        pytest.fail(f"PDOK snapshot not found at {path}: set PARKSTAD_SNAPSHOT_DIR", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def synced_dir(snapshot, tmp_path_factory) -> Path:
+    """A cache synced once from the snapshot directory; tests must not modify it."""
+    from geo.sources import DirectorySource
+    from geo.sync import sync
+
+    directory = tmp_path_factory.mktemp("cache")
+    sync(DirectorySource(snapshot), 2024, directory)
+    return directory
+
+
+@pytest.fixture
+def data_dir(synced_dir, tmp_path, monkeypatch) -> Path:
+    """A private copy of the synced cache, made the active data directory."""
+    target = tmp_path / "data"
+    shutil.copytree(synced_dir, target)
+    monkeypatch.setenv("PARKSTAD_DATA_DIR", str(target))
+    return target
+
+
+@pytest.fixture(scope="session")
+def area_data(synced_dir):
+    from geo.data import AreaData
+
+    return AreaData.load(synced_dir)
+
+
+@pytest.fixture
+def pdok(snapshot):
+    with StandIn(snapshot) as server:
+        yield server
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    """No cache and no reachable PDOK."""
+    monkeypatch.setenv("PARKSTAD_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("PDOK_API_URL", "http://127.0.0.1:9")
+    return tmp_path / "empty"
+
+
+def env_with(**extra) -> dict:
+    env = dict(os.environ)
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
