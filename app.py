@@ -1,0 +1,17 @@
+"""Parkstad & Limburg area dashboard: `streamlit run app.py`."""
+
+import streamlit as st
+
+from app_pages.common import current_lang, ensure_data, language_switcher, tr
+
+st.set_page_config(page_title="Parkstad & Limburg", page_icon=":material/map:", layout="wide")
+current_lang()
+
+navigation = st.navigation([
+    st.Page("app_pages/explorer.py", title=tr("nav_map"), icon=":material/map:", url_path="", default=True),
+    st.Page("app_pages/gebieden.py", title=tr("nav_areas"), icon=":material/location_city:", url_path="gebieden"),
+    st.Page("app_pages/over.py", title=tr("nav_about"), icon=":material/info:", url_path="over"),
+])
+language_switcher()
+ensure_data()
+navigation.run()

@@ -1,0 +1,113 @@
+"""Streamlit glue shared by the pages: language, cached data, first-run sync, notices, links."""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from geo import cache
+from geo.data import AreaData
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
+from geo.layers import LAYERS
+from geo.pdok import SourceError
+
+
+def current_lang() -> str:
+    """Language from ?lang=, else the session's choice, else Dutch; kept in the URL."""
+    requested = st.query_params.get("lang")
+    if requested in LANGUAGES:
+        st.session_state["lang"] = requested
+    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    return lang
+
+
+def tr(key: str, **values) -> str:
+    return t(key, st.session_state.get("lang", DEFAULT_LANGUAGE), **values)
+
+
+def _set_lang() -> None:
+    st.session_state["lang"] = st.session_state["lang_select"]
+    st.query_params["lang"] = st.session_state["lang_select"]
+
+
+def language_switcher() -> None:
+    st.session_state["lang_select"] = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    st.sidebar.selectbox(
+        tr("language"), LANGUAGES, key="lang_select", format_func=LANGUAGE_NAMES.get, on_change=_set_lang,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load(directory: str, generation: str) -> AreaData:
+    return AreaData.load()
+
+
+def data() -> AreaData:
+    """The cached AreaData; reloaded automatically after a new sync (new generation)."""
+    manifest = cache.read_manifest()
+    return _load(str(cache.manifest_path().parent), manifest["generation"])
+
+
+def ensure_data() -> AreaData:
+    """Load the cache; on a fresh install sync from PDOK first, with a progress bar."""
+    try:
+        return data()
+    except cache.CacheMissing:
+        pass
+    from geo.sources import open_source
+    from geo.sync import sync
+
+    steps = sum(len(layer.municipalities()) or 1 for layer in LAYERS.values())
+    placeholder = st.empty()
+    try:
+        with placeholder.container():
+            st.title(tr("sync_title"))
+            source = open_source("pdok")
+            st.write(tr("sync_running", source=source.location))
+            bar = st.progress(0.0)
+            done = [0]
+
+            def progress(message: str) -> None:
+                done[0] += 1
+                bar.progress(min(done[0] / steps, 1.0), text=message)
+
+            sync(source, progress=progress)
+        placeholder.empty()
+        return data()
+    except (SourceError, cache.CacheMissing) as exc:
+        offline_help(str(exc))
+        st.stop()
+
+
+def offline_help(reason: str) -> None:
+    st.error(tr("sync_failed_title"))
+    st.write(tr("sync_failed", reason=reason))
+    st.write(tr("offline_help"))
+    st.markdown(
+        f"- {tr('offline_snapshot')}:\n\n  `python -m geo sync --source ../shared/pdok-snapshot`\n"
+        f"- {tr('offline_gpkg')}:\n\n  `python -m geo sync --source wijkenbuurten_2024.gpkg`\n"
+        f"- {tr('offline_mirror')}:\n\n  `PDOK_API_URL=https://mirror.example python -m geo sync`"
+    )
+    st.button(tr("retry"))
+
+
+def show_notices(notices) -> None:
+    for notice in notices:
+        if notice.reason == "unknown":
+            st.warning(tr("notice_unknown", given=notice.given[:60], param=notice.param, used=notice.used), icon="ℹ️")
+        else:
+            st.info(tr(notice.reason, given=notice.given[:60]), icon="ℹ️")
+
+
+def explorer_link(**params) -> str:
+    """A relative link into the map explorer with the given view (plus the current language)."""
+    query = {"lang": st.session_state.get("lang", DEFAULT_LANGUAGE), **params}
+    return "./?" + urlencode(query)
+
+
+def attribution_caption() -> None:
+    st.caption(escape(tr("attribution")))

@@ -1,0 +1,199 @@
+"""Map explorer (`/`): level, scope, indicator, classes, reference; map, legend, ranking, profile."""
+
+from __future__ import annotations
+
+from html import escape
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import attribution_caption, data, show_notices, tr
+from geo import domain, explorer
+from geo.choropleth import area_outlines, build_choropleth, gemeente_outlines, legend_rows, prepare_geometry
+from geo.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
+from geo.export import csv_bytes
+from geo.i18n import number, t
+from geo.layers import LAYERS
+from geo.mapview import base_map, choropleth_layer, outline_layer
+
+area_data = data()
+generation = area_data.manifest["generation"]
+view, notices = explorer.parse_view(st.query_params.to_dict(), area_data)
+lang = view.lang
+st.query_params.update(view.params())  # the URL always holds the complete, shareable view
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def geometry(generation: str, level: str, area: str):
+    return prepare_geometry(data(), level, area)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def outlines(generation: str):
+    return area_outlines(data()), gemeente_outlines(data())
+
+
+# --- controls (their state mirrors the URL) ---------------------------------------------------
+PARAM_OF = {"ctl_level": "level", "ctl_area": "area", "ctl_indicator": "indicator", "ctl_scheme": "scheme",
+            "ctl_classes": "classes", "ctl_ref": "ref"}
+
+
+def _to_url(key: str) -> None:
+    st.query_params[PARAM_OF[key]] = str(st.session_state[key])
+    st.query_params.pop("sel", None)
+
+
+for widget_key, param in PARAM_OF.items():
+    st.session_state[widget_key] = getattr(view, param)
+
+areas = domain.priority_areas()
+scope_options = ["parkstad", "all", *areas, *domain.focus_codes()]
+if view.level == "gemeente":
+    scope_options.insert(2, "limburg")
+
+
+def label(key: str, **values) -> str:
+    """Text in this run's language (format_funcs may be called after the run, so bind it here)."""
+    return t(key, lang, **values)
+
+
+def scope_label(code: str) -> str:
+    key, name = explorer.scope_label_parts(area_data, code)
+    return label(key, name=name) if name else label(key)
+
+
+available = {i.id for i in area_data.catalogue.available(area_data.layers[view.layer])}
+indicator_ids = area_data.catalogue.ids()
+
+
+def indicator_label(indicator_id: str) -> str:
+    label = area_data.catalogue[indicator_id].label(lang)
+    return label if indicator_id in available else f"{label} (–)"
+
+
+with st.sidebar:
+    st.selectbox(tr("level"), list(explorer.LEVELS), key="ctl_level", on_change=_to_url, args=("ctl_level",),
+                 format_func=lambda v: label(f"level_{v}"))
+    st.selectbox(tr("scope"), scope_options, key="ctl_area", on_change=_to_url, args=("ctl_area",),
+                 format_func=scope_label)
+    st.selectbox(tr("indicator"), indicator_ids, key="ctl_indicator", on_change=_to_url, args=("ctl_indicator",),
+                 format_func=indicator_label)
+    st.selectbox(tr("reference"), explorer.REFERENCES, key="ctl_ref", on_change=_to_url, args=("ctl_ref",),
+                 format_func=lambda v: label(f"ref_{v}"))
+    st.selectbox(tr("scheme"), SCHEMES, key="ctl_scheme", on_change=_to_url, args=("ctl_scheme",),
+                 format_func=lambda v: label(f"scheme_{v}"))
+    st.slider(tr("classes"), MIN_CLASSES, MAX_CLASSES, key="ctl_classes", on_change=_to_url, args=("ctl_classes",))
+    st.caption(tr("share_link"))
+
+# --- heading and notices ----------------------------------------------------------------------
+indicator = area_data.catalogue[view.indicator]
+st.title(tr("nav_map"))
+st.caption(tr("map_caption", indicator=indicator.label(lang), unit=indicator.unit, level=tr(f"level_{view.level}"),
+              scope=scope_label(view.area), year=area_data.year))
+show_notices(notices)
+if view.indicator not in available:
+    st.info(tr("no_values", indicator=indicator.label(lang), source=area_data.manifest["source"]))
+
+# --- map and legend ---------------------------------------------------------------------------
+choropleth = build_choropleth(area_data, view)
+prepared = geometry(generation, view.level, view.area)
+map_column, legend_column = st.columns([3, 1])
+with map_column:
+    fmap = base_map(prepared.bounds)
+    choropleth_layer(prepared.collection(choropleth.properties), indicator.label(lang)).add_to(fmap)
+    area_lines, gemeente_lines = outlines(generation)
+    outline_layer(gemeente_lines, tr("layer_gemeenten"), "#333333", 1.6).add_to(fmap)
+    outline_layer(area_lines, tr("layer_areas"), "#d7191c", 2.6, dash="6 4").add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    result = st_folium(fmap, key="explorer_map", height=560, use_container_width=True,
+                       returned_objects=["last_active_drawing"])
+    attribution_caption()
+
+with legend_column:
+    title = tr("legend_difference", ref=tr(f"ref_{view.ref}")) if choropleth.diverging else indicator.label(lang)
+    rows = legend_rows(choropleth, lang)
+    items = "".join(
+        f'<tr><td><span class="swatch{" missing" if r["missing"] else ""}" style="background:{escape(r["colour"])}">'
+        f'</span></td><td>{escape(r["label"])}</td><td class="n">{r["count"]}</td></tr>'
+        for r in rows
+    )
+    st.html(
+        "<style>.legend td{padding:2px 6px;border:none} .legend .n{text-align:right;color:#555}"
+        ".swatch{display:inline-block;width:22px;height:14px;border:1px solid #555}"
+        ".swatch.missing{border-style:dashed}</style>"
+        f'<div class="legend" role="figure" aria-label="{escape(tr("legend"))}">'
+        f"<strong>{escape(tr('legend'))}</strong><br><small>{escape(title)} ({escape(indicator.unit)})</small>"
+        f"<table>{items}</table></div>"
+    )
+    if any(r["missing"] for r in rows):
+        st.caption(tr("legend_missing_help"))
+
+# --- selection and profile --------------------------------------------------------------------
+codes = set(choropleth.properties)
+clicked = explorer.select_from_click((result or {}).get("last_active_drawing"), codes)
+if clicked and clicked != st.query_params.get("sel"):
+    st.query_params["sel"] = clicked
+selected = st.query_params.get("sel") if st.query_params.get("sel") in codes else None
+
+table = explorer.ranking(area_data, view)
+name_of = dict(zip(table["code"], table["name"], strict=True))
+st.subheader(tr("profile"))
+options = [None, *table["code"]]
+choice = st.selectbox(tr("profile_select"), options, index=options.index(selected) if selected else 0,
+                      format_func=lambda c: "—" if c is None else f"{name_of[c]} ({c})", key=f"sel_{view.level}")
+if choice != selected:
+    if choice:
+        st.query_params["sel"] = choice
+    else:
+        st.query_params.pop("sel", None)
+    selected = choice
+if selected:
+    row = area_data.row(selected)
+    st.markdown(f"**{escape(name_of[selected])}**, {escape(str(row['gemeentenaam']))}")
+    profile_rows = explorer.profile(area_data, selected)
+    gemeente_name = str(row["gemeentenaam"])
+    st.dataframe(
+        [{
+            tr("indicator"): area_data.catalogue[p.indicator_id].label(lang),
+            tr("profile_this_area"): number(p.value, area_data.catalogue[p.indicator_id].decimals, lang),
+            gemeente_name: number(p.gemeente, area_data.catalogue[p.indicator_id].decimals, lang),
+            "Parkstad": number(p.parkstad, area_data.catalogue[p.indicator_id].decimals, lang),
+            tr("limburg"): number(p.limburg, area_data.catalogue[p.indicator_id].decimals, lang),
+            tr("col_unit"): area_data.catalogue[p.indicator_id].unit,
+        } for p in profile_rows],
+        hide_index=True, width="stretch",
+    )
+else:
+    st.caption(tr("profile_hint"))
+
+# --- ranking table (also the text alternative to the map) -------------------------------------
+st.subheader(tr("ranking"))
+st.caption(tr("ranking_help"))
+columns = {"rank": tr("col_rank"), "name": tr("col_name"), "code": tr("col_code"), "gemeente": tr("col_gemeente"),
+           "value": f"{indicator.label(lang)} ({indicator.unit})"}
+if "difference" in table:
+    columns |= {"reference": tr("col_reference"), "difference": tr("col_difference")}
+shown = table[list(columns)].rename(columns=columns)
+if view.level == "gemeente":
+    shown = shown.drop(columns=[tr("col_gemeente")])
+number_format = "%." + str(indicator.decimals) + "f"
+st.dataframe(
+    shown, hide_index=True, width="stretch",
+    column_config={label: st.column_config.NumberColumn(format=number_format)
+                   for key, label in columns.items() if key in ("value", "reference", "difference")},
+)
+references = explorer.reference_rows(area_data, view)
+kind_word = tr("total") if indicator.kind == "count" else tr("average")
+st.markdown(f"**{escape(tr('reference_rows'))}** ({escape(kind_word)})")
+st.dataframe(
+    [{tr("col_name"): r["name"], columns["value"]: number(r["value"], indicator.decimals, lang),
+      tr("col_coverage"): tr("coverage", covered=r["covered"], members=r["members"])}
+     for r in references.to_dict(orient="records")],
+    hide_index=True, width="stretch",
+)
+key_name = LAYERS[view.layer].key
+st.download_button(
+    tr("download_csv"), csv_bytes(table.rename(columns={"code": key_name})),
+    file_name=f"{view.indicator}_{view.level}_{view.area}.csv", mime="text/csv",
+)

@@ -1,0 +1,83 @@
+"""Priority areas (`/gebieden`): a Limburg map with the eight areas and a card per area."""
+
+from __future__ import annotations
+
+from html import escape
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import attribution_caption, data, explorer_link, tr
+from geo import domain
+from geo.areas import build_areas
+from geo.choropleth import outline_collection
+from geo.gebieden import card_figures
+from geo.i18n import number
+from geo.mapview import base_map, outline_layer, tooltip_html
+
+area_data = data()
+lang = st.session_state.get("lang", "nl")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def summaries(generation: str):
+    return build_areas(data())
+
+
+areas = summaries(area_data.manifest["generation"])
+programmes = domain.programmes_by_area()
+
+st.title(tr("areas_title"))
+st.write(tr("areas_intro"))
+
+province = area_data.layers["provincie"]
+fmap = base_map(tuple(province.total_bounds))
+outline_layer(outline_collection(province.geometry.simplify(0.0002).values), tr("limburg"), "#333333", 2).add_to(fmap)
+for summary in areas:
+    name = summary.definition.name
+    tip = tooltip_html(name, [summary.definition.gemeentenaam])
+    folium.GeoJson(
+        outline_collection([summary.geometry]),
+        style_function=lambda _: {"color": "#b2182b", "weight": 2, "fillColor": "#ef8a62", "fillOpacity": 0.6},
+        tooltip=folium.Tooltip(tip), name=escape(name),
+    ).add_to(fmap)
+    point = summary.geometry.representative_point()
+    folium.CircleMarker([point.y, point.x], radius=7, color="#b2182b", fill=True, fill_opacity=0.9,
+                        tooltip=folium.Tooltip(tip)).add_to(fmap)
+st_folium(fmap, key="areas_map", height=520, use_container_width=True, returned_objects=[])
+attribution_caption()
+
+columns = st.columns(2)
+for index, summary in enumerate(areas):
+    d = summary.definition
+    with columns[index % 2].container(border=True):
+        st.subheader(d.name)
+        st.markdown(f"**{escape(tr('card_gemeente'))}:** {escape(d.gemeentenaam)}")
+        names = ["Gebiedsgerichte aanpak Provincie Limburg", *programmes.get(d.area_id, [])]
+        if d.gemeentecode in domain.parkstad_codes():
+            names.append("Regio Deal Parkstad Limburg")
+        st.markdown(f"**{escape(tr('card_programmes'))}:** " + "; ".join(escape(p) for p in dict.fromkeys(names)))
+        st.markdown(f"**{escape(tr('card_definition'))}:** {escape(tr('precision_' + d.precision))} "
+                    f"{escape(d.definition)}")
+        st.markdown(f"**{escape(tr('card_source'))}:** [{escape(d.source_url)}]({escape(d.source_url)})")
+        figure = summary.figures.get("aantal_inwoners")
+        if summary.inhabitants is not None:
+            people = number(summary.inhabitants, 0, lang)
+            if figure.basis == "wijken":
+                people += f" ({tr('card_basis_wijken')})"
+        elif d.precision == "coarse" and figure is not None and figure.aggregate.complete:
+            people = tr("card_coarse_inhabitants", value=number(figure.aggregate.value, 0, lang))
+        else:
+            people = tr("card_unknown_inhabitants")
+        st.markdown(f"**{escape(tr('card_inhabitants'))}:** {escape(people)}")
+        km2 = number(summary.area_km2, 2, lang)
+        buurten = ", ".join(area_data.name_of(code) or code for code in summary.buurten)
+        st.markdown(f"**{escape(tr('card_area'))}:** {km2} km²")
+        with st.expander(f"{tr('card_buurten')} ({len(summary.buurten)})"):
+            st.markdown(escape(buurten))
+        rows = card_figures(area_data, summary, lang)
+        if rows:
+            st.markdown(f"**{escape(tr('card_key_figures'))}**")
+            st.dataframe(rows, hide_index=True, width="stretch")
+        st.markdown(f"[{escape(tr('card_open_map'))} →]({explorer_link(level='buurt', area=d.area_id)})")

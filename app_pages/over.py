@@ -1,0 +1,68 @@
+"""Data and sources (`/over`): layers, indicator definitions, area definitions, how to refresh."""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from app_pages.common import data, tr
+from geo import domain
+from geo.explorer import LEVELS
+from geo.i18n import number
+
+area_data = data()
+lang = st.session_state.get("lang", "nl")
+manifest = area_data.manifest
+
+st.title(tr("about_title"))
+st.markdown(
+    f"**{escape(tr('about_source'))}:** {escape(manifest['source_kind'])} · `{escape(manifest['source'])}`  \n"
+    f"**{escape(tr('about_year'))}:** {manifest['year']}  \n"
+    f"**{escape(tr('about_fetched'))}:** {escape(manifest['fetched_at'])}  \n"
+    f"**{escape(tr('about_licence'))}:** [{escape(manifest['licence'])}]({escape(manifest['licence_url'])}), "
+    f"{escape(tr('attribution'))}"
+)
+
+st.subheader(tr("about_layers"))
+st.dataframe(
+    [{tr("about_layer"): name, tr("about_features"): layer["features"],
+      tr("about_municipalities"): layer.get("municipalities"), tr("about_source"): manifest["source"],
+      tr("about_year"): manifest["year"], tr("about_licence"): manifest["licence"]}
+     for name, layer in manifest["layers"].items()],
+    hide_index=True, width="stretch",
+)
+
+st.subheader(tr("about_indicators"))
+available = {level: {i.id for i in area_data.catalogue.available(area_data.layers[layer])}
+             for level, layer in LEVELS.items()}
+st.dataframe(
+    [{"id": ind.id, tr("indicator"): ind.label(lang), tr("col_unit"): ind.unit, tr("col_kind"): ind.kind,
+      tr("col_direction"): tr(f"direction_{ind.direction}"),
+      tr("col_aggregation"): ind.aggregation + (f" ({ind.weight})" if ind.weight else ""),
+      tr("col_available"): " / ".join("✓" if ind.id in available[level] else "–" for level in LEVELS),
+      tr("col_dataset"): ind.dataset + (f": {ind.formula}" if ind.formula else ""), tr("col_note"): ind.note}
+     for ind in area_data.catalogue],
+    hide_index=True, width="stretch",
+)
+
+st.subheader(tr("about_areas"))
+st.dataframe(
+    [{"id": a.area_id, tr("col_name"): a.name, tr("col_gemeente"): a.gemeentenaam,
+      tr("card_buurten"): " ".join(a.buurtcodes), tr("col_precision"): a.precision,
+      tr("card_definition"): a.definition, tr("card_source"): a.source_url}
+     for a in domain.priority_areas().values()],
+    hide_index=True, width="stretch",
+    column_config={tr("card_source"): st.column_config.LinkColumn()},
+)
+regions = domain.regions()
+st.caption(" · ".join(f"{r.name}: {len(r.gemeentecodes)} ({r.source_url})" for r in regions.values()))
+
+st.subheader(tr("about_refresh"))
+st.write(tr("about_refresh_text"))
+st.code("python -m geo sync            # PDOK (PDOK_API_URL for a mirror)\n"
+        "python -m geo sync --source ../shared/pdok-snapshot\n"
+        "python -m geo sync --source wijkenbuurten_2024.gpkg\n"
+        "python -m geo info", language="bash")
+st.caption(f"{number(sum(layer['features'] for layer in manifest['layers'].values()), 0, lang)} "
+           f"{tr('about_features').lower()}")

@@ -1,0 +1,139 @@
+"""What the explorer map shows: prepared geometry per level and scope, colours, legend, tooltips."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+import shapely
+
+from geo import domain
+from geo.areas import areas_frame, build_areas
+from geo.classify import Classification, classify
+from geo.config import ATTRIBUTION
+from geo.data import AreaData
+from geo.explorer import LEVELS, View, reference_series, scope_frame, values_of
+from geo.i18n import number, t
+from geo.indicators import Indicator
+from geo.layers import LAYERS
+from geo.mapview import DECIMALS, simplify_coverage, tooltip_html
+
+
+@dataclass(frozen=True)
+class PreparedGeometry:
+    """Simplified geometry of one level and scope, built once and shared by every indicator."""
+
+    codes: list[str]
+    geometries: list[dict]  # GeoJSON geometry objects, in the order of `codes`
+    bounds: tuple[float, float, float, float]
+
+    def collection(self, properties: dict[str, dict]) -> dict:
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": properties[code], "geometry": geom}
+                for code, geom in zip(self.codes, self.geometries, strict=True)
+                if code in properties
+            ],
+        }
+
+
+def prepare_geometry(data: AreaData, level: str, area: str) -> PreparedGeometry:
+    """Coverage-simplified geometry of the whole level (so neighbours keep shared borders), then the scope."""
+    layer = data.layers[LEVELS[level]]
+    key = LAYERS[LEVELS[level]].key
+    in_scope = set(scope_frame(data, level, area)[key])
+    simplified = simplify_coverage(layer)
+    mask = layer[key].isin(in_scope).to_numpy()
+    geoms = simplified[mask]
+    return PreparedGeometry(
+        codes=layer.loc[mask, key].astype(str).tolist(),
+        geometries=[json.loads(shapely.to_geojson(g)) for g in geoms.values],
+        bounds=tuple(float(b) for b in geoms.total_bounds),
+    )
+
+
+def outline_collection(geometry) -> dict:
+    """Outlines as compact GeoJSON, rounded like the choropleth."""
+    features = []
+    for geom in geometry:
+        if geom is None or geom.is_empty:
+            continue
+        geom = shapely.set_precision(geom, 10 ** -DECIMALS)
+        features.append({"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(geom))})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def area_outlines(data: AreaData) -> dict:
+    return outline_collection(areas_frame(build_areas(data)).geometry.values)
+
+
+def gemeente_outlines(data: AreaData) -> dict:
+    gemeenten = data.layers["gemeenten"]
+    lines = simplify_coverage(gemeenten[gemeenten["gemeentecode"].isin(domain.focus_codes())])
+    return outline_collection(lines.values)
+
+
+@dataclass
+class Choropleth:
+    indicator: Indicator
+    shown: pd.Series  # the mapped value (or difference) per code
+    classification: Classification
+    properties: dict[str, dict]  # per code: what the map feature carries
+    diverging: bool
+
+
+def format_value(value: float | None, indicator: Indicator, lang: str, signed: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return t("legend_missing", lang)
+    text = number(value, indicator.decimals, lang)
+    return f"+{text}" if signed and value > 0 else text
+
+
+def build_choropleth(data: AreaData, view: View) -> Choropleth:
+    indicator = data.catalogue[view.indicator]
+    layer_name = LEVELS[view.level]
+    frame = scope_frame(data, view.level, view.area)
+    key, name_column = LAYERS[layer_name].key, LAYERS[layer_name].name_column
+    codes = frame[key].astype(str)
+    values = values_of(frame, view.indicator)
+    reference = reference_series(data, frame, view)
+    shown = values - reference if reference is not None else values
+    classification = classify(shown.reset_index(drop=True), view.scheme, view.classes,
+                              diverging=reference is not None)
+    colours = classification.colours().to_numpy()
+    lang = view.lang
+    label = indicator.label(lang)
+    ref_label = t(f"ref_{view.ref}", lang) if reference is not None else None
+    source = t("tooltip_source", lang, source=ATTRIBUTION, year=data.year)
+    properties = {}
+    names = frame[name_column].astype(str).to_numpy()
+    gemeenten = frame["gemeentenaam"].astype(str).to_numpy()
+    for i, code in enumerate(codes.to_numpy()):
+        title = names[i] if view.level == "gemeente" else f"{names[i]} ({gemeenten[i]})"
+        value = values.iloc[i]
+        lines = [f"{label}: {format_value(value, indicator, lang)}"
+                 + ("" if pd.isna(value) else f" {indicator.unit}")]
+        if reference is not None and not pd.isna(shown.iloc[i]):
+            lines.append(t("tooltip_difference", lang, ref=ref_label,
+                           value=format_value(shown.iloc[i], indicator, lang, signed=True)))
+        lines.append(source)
+        properties[code] = {"code": code, "fill": colours[i], "tip": tooltip_html(title, lines)}
+    return Choropleth(indicator, pd.Series(shown.to_numpy(), index=codes.to_numpy()), classification,
+                      properties, reference is not None)
+
+
+def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:
+    """Legend entries: colour, label (class bounds, or the missing-data explanation) and count."""
+    rows = []
+    ind = choropleth.indicator
+    for cls in choropleth.classification.classes:
+        if cls.missing:
+            label = t("legend_missing", lang)
+        else:
+            low = format_value(cls.lower, ind, lang, signed=choropleth.diverging)
+            high = format_value(cls.upper, ind, lang, signed=choropleth.diverging)
+            label = low if low == high else f"{low} – {high}"
+        rows.append({"colour": cls.colour, "label": label, "count": cls.count, "missing": cls.missing})
+    return rows

@@ -1,0 +1,96 @@
+"""Map geometry prepared for the browser, and the folium map itself.
+
+Geometry is simplified as a coverage (shared borders stay shared, no slivers or gaps) to roughly
+screen resolution, coordinates are rounded to about a metre, and each feature carries only what the
+map needs: its code, fill colour and a tooltip whose every data-derived part is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo.classify import MISSING_COLOUR
+from geo.config import ATTRIBUTION, LICENCE, LICENCE_URL
+
+RD_NEW = "EPSG:28992"
+SIMPLIFY_METRES = 15.0  # about a pixel at the zoom that shows a whole municipality
+DECIMALS = 5  # 1e-5 degree is 1.1 m north-south, 0.7 m east-west here
+BRT_GREY = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
+TILE_ATTRIBUTION = (
+    f'Kaart: <a href="https://www.pdok.nl">Kadaster/PDOK</a> BRT-Achtergrondkaart | '
+    f'Data: {ATTRIBUTION} (<a href="{LICENCE_URL}">{LICENCE}</a>)'
+)
+
+
+def simplify_coverage(frame: gpd.GeoDataFrame, tolerance: float = SIMPLIFY_METRES) -> gpd.GeoSeries:
+    """Simplify polygons that tile the plane together, keeping their shared borders identical."""
+    projected = frame.geometry.to_crs(RD_NEW)
+    simplified = shapely.coverage_simplify(projected.values, tolerance)
+    out = gpd.GeoSeries(simplified, index=frame.index, crs=RD_NEW).to_crs("EPSG:4326")
+    return out.set_precision(10 ** -DECIMALS)
+
+
+def geojson(geometry: gpd.GeoSeries, properties: pd.DataFrame) -> dict:
+    """A compact GeoJSON FeatureCollection (geometry and only the given properties)."""
+    features = []
+    props = properties.to_dict(orient="records")
+    for geom, prop in zip(geometry.values, props, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        features.append({"type": "Feature", "properties": prop,
+                         "geometry": json.loads(shapely.to_geojson(geom))})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def payload_bytes(obj: dict) -> int:
+    return len(json.dumps(obj, separators=(",", ":")).encode())
+
+
+def tooltip_html(title: str, lines: list[str]) -> str:
+    """Title and lines are escaped here; nothing from data reaches the map unescaped."""
+    body = "".join(f"<br>{html.escape(line)}" for line in lines)
+    return f"<b>{html.escape(title)}</b>{body}"
+
+
+def base_map(bounds: tuple[float, float, float, float]) -> folium.Map:
+    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
+    folium.TileLayer(BRT_GREY, attr=TILE_ATTRIBUTION, name="BRT-Achtergrondkaart", max_zoom=19,
+                     overlay=False, control=False).add_to(fmap)
+    minx, miny, maxx, maxy = bounds
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def choropleth_layer(collection: dict, name: str) -> folium.GeoJson:
+    """Fill colour comes with each feature (`fill`); missing values get a dashed grey outline."""
+
+    def style(feature):
+        missing = feature["properties"]["fill"] == MISSING_COLOUR
+        return {"fillColor": feature["properties"]["fill"], "fillOpacity": 0.75, "color": "#555555",
+                "weight": 1.2 if missing else 0.6, "dashArray": "3 3" if missing else None}
+
+    return folium.GeoJson(
+        collection, name=name, style_function=style,
+        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+    )
+
+
+def outline_layer(collection: dict, name: str, colour: str, weight: float, show: bool = True,
+                  dash: str | None = None) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.GeoJson(
+        collection, style_function=lambda _: {"fill": False, "color": colour, "weight": weight, "dashArray": dash},
+        interactive=False,
+    ).add_to(group)
+    return group
+
+
+def escape(text) -> str:
+    return html.escape(str(text))

@@ -1,0 +1,185 @@
+"""The pages driven with Streamlit's AppTest: widgets, URL state, deep links, languages, first run."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import cache
+from geo.config import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+
+
+def run(path: str | None = None, timeout: float = 120, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if path:
+        at.switch_page(path)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def widget(at: AppTest, label: str):
+    matches = [w for w in [*at.selectbox, *at.slider] if w.label == label]
+    assert matches, f"no widget {label!r}"
+    return matches[0]
+
+
+def feature_collections(at: AppTest) -> list[dict]:
+    """The GeoJSON collections inside the streamlit-folium component's script."""
+    component = at.get("component_instance")[0]
+    script = json.loads(component.proto.json_args)["script"]
+    decoder, out, start = json.JSONDecoder(), [], 0
+    while (index := script.find("_add({", start)) != -1:  # folium: geo_json_<id>_add({...});
+        obj, end = decoder.raw_decode(script, index + len("_add("))
+        if obj.get("type") == "FeatureCollection":
+            out.append(obj)
+        start = end
+    return out
+
+
+def choropleth_features(at: AppTest) -> list[dict]:
+    return [f for fc in feature_collections(at) for f in fc["features"] if "code" in f["properties"]]
+
+
+@pytest.fixture
+def app_env(data_dir, monkeypatch):
+    monkeypatch.setenv("PDOK_API_URL", "http://127.0.0.1:9")
+    return data_dir
+
+
+def test_explorer_default_view(app_env):
+    at = run()
+    assert at.title[0].value == "Kaartverkenner"
+    assert dict(at.query_params) | {} == {"lang": "nl", "level": "wijk", "area": "parkstad",
+                                          "indicator": "aantal_inwoners", "classes": "5", "scheme": "quantiles",
+                                          "ref": "none"}
+    assert len(choropleth_features(at)) == 49  # Parkstad's wijken
+    ranking = at.dataframe[0].value
+    assert len(ranking) == 49
+    legend = at.get("html")[0].proto.body
+    assert "Legenda" in legend and "inwoners" in legend
+    assert any("CBS, Kadaster/PDOK" in c.value for c in at.caption)
+
+
+def test_deep_link_reproduces_the_view(app_env):
+    at = run(level="buurt", area="kerkrade-oost", indicator="aantal_inwoners")
+    assert widget(at, "Niveau").value == "buurt"
+    assert widget(at, "Gebied").value == "kerkrade-oost"
+    assert widget(at, "Indicator").value == "aantal_inwoners"
+    codes = {f["properties"]["code"] for f in choropleth_features(at)}
+    assert codes == {f"BU092801{n:02d}" for n in range(6)}
+    assert len(at.dataframe[0].value) == 6
+    # the snapshot has no buurt figures: said, not hidden
+    assert any("geen cijfers" in i.value for i in at.info)
+
+
+def test_unknown_query_values_fall_back_with_notice(app_env):
+    at = run(level="straat", indicator="<b>nope</b>", classes="42")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "straat" in warnings and "42" in warnings and "nope" in warnings
+    assert widget(at, "Niveau").value == "wijk" and widget(at, "Aantal klassen").value == 5
+    assert at.query_params["level"] == "wijk"
+
+
+def test_changing_a_control_updates_the_url_and_map(app_env):
+    at = run()
+    widget(at, "Indicator").set_value("percentage_personen_65_jaar_en_ouder").run()
+    assert at.query_params["indicator"] == "percentage_personen_65_jaar_en_ouder"
+    widget(at, "Vergelijk met").set_value("limburg").run()
+    assert at.query_params["ref"] == "limburg"
+    fills = {f["properties"]["fill"] for f in choropleth_features(at)}
+    assert len(fills) > 2
+    assert "Verschil met Gemiddelde Limburg" in at.get("html")[0].proto.body
+    assert "Verschil" in at.dataframe[0].value.columns
+
+
+def test_reference_for_counts_is_refused_with_explanation(app_env):
+    at = run(indicator="aantal_inwoners", ref="limburg")
+    assert at.query_params["ref"] == "none"
+    assert any("niet bij aantallen" in i.value for i in at.info)
+
+
+def test_profile_of_selected_area(app_env):
+    at = run(level="wijk", area="GM0928", sel="WK092801")
+    profile = at.dataframe[0].value
+    assert "Kerkrade" in profile.columns and "Parkstad" in profile.columns
+    assert profile.iloc[0]["Dit gebied"] == "17.835"
+
+
+@pytest.mark.parametrize(("lang", "title", "level_label"), [("en", "Map explorer", "Level"),
+                                                            ("de", "Kartenansicht", "Ebene")])
+def test_languages_from_the_url(app_env, lang, title, level_label):
+    at = run(lang=lang)
+    assert at.title[0].value == title
+    assert widget(at, level_label).value == "wijk"
+
+
+def test_language_switch(app_env):
+    at = run()
+    widget(at, "Taal").set_value("en").run()
+    assert at.query_params["lang"] == "en"
+    assert at.title[0].value == "Map explorer"
+
+
+def test_priority_areas_page(app_env):
+    at = run("app_pages/gebieden.py", lang="en")
+    assert at.title[0].value == "The eight priority areas"
+    assert sorted(s.value for s in at.subheader) == sorted(["Kerkrade-Oost", "Heerlen-Noord", "Pottenberg en Nazareth",
+                                                "Donderberg", "Geleen-Zuid", "Vallisveld",
+                                                "Vastenavondkamp (Blerick)", "Reuver/Offenbeek"])
+    text = " ".join(m.value for m in at.markdown)
+    assert "area=kerkrade-oost" in text and "level=buurt" in text
+    assert "Coarse: the area is a small part" in text  # Vallisveld said plainly
+    assert "17,835" in text  # Kerkrade-Oost inhabitants (from its wijk)
+
+
+def test_about_page(app_env):
+    at = run("app_pages/over.py")
+    layers = at.dataframe[0].value
+    assert dict(zip(layers["Laag"], layers["Objecten"], strict=True)) == {
+        "gemeenten": 31, "wijken": 99, "buurten": 449, "provincie": 1}
+    assert "CC BY 4.0" in " ".join(m.value for m in at.markdown)
+    assert len(at.dataframe[1].value) >= 25  # indicator definitions
+    assert len(at.dataframe[2].value) == 8  # area definitions
+
+
+def test_hostile_names_are_escaped_on_the_map(app_env):
+    manifest = cache.read_manifest(app_env)
+    path = app_env / manifest["generation"] / "wijken.parquet"
+    frame = gpd.read_parquet(path)
+    frame.loc[frame["wijkcode"] == "WK092801", "wijknaam"] = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    frame.to_parquet(path)
+    at = run(level="wijk", area="GM0928")
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    assert "<script>alert" not in script and "<img src=x" not in script
+    tips = [f["properties"]["tip"] for f in choropleth_features(at) if f["properties"]["code"] == "WK092801"]
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;script&gt;" in tips[0]
+    assert '<img src=x onerror="alert(1)"><script>alert(2)</script>' in set(at.dataframe[0].value["Naam"])  # tables show it as text
+
+
+def test_no_cache_and_no_pdok_explains_how_to_sync(clean_env):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert at.error[0].value == "Nog geen gegevens, en PDOK is niet bereikbaar"
+    text = " ".join(m.value for m in at.markdown)
+    assert "geo sync --source ../shared/pdok-snapshot" in text and "PDOK_API_URL" in text
+
+
+def test_first_run_syncs_from_pdok_then_shows_the_map(pdok, tmp_path, monkeypatch):
+    monkeypatch.setenv("PARKSTAD_DATA_DIR", str(tmp_path / "fresh"))
+    monkeypatch.setenv("PDOK_API_URL", pdok.url)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Kaartverkenner"
+    assert cache.read_manifest(tmp_path / "fresh")["source"] == pdok.url
+    assert len(choropleth_features(at)) == 49
