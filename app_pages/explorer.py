@@ -101,13 +101,13 @@ prepared = geometry(generation, view.level, view.area)
 map_column, legend_column = st.columns([3, 1])
 with map_column:
     fmap = base_map(prepared.bounds)
-    choropleth_layer(prepared.collection(choropleth.properties), indicator.label(lang)).add_to(fmap)
+    choropleth_layer(prepared.collection(choropleth.properties), indicator.label(lang), prepared.bounds).add_to(fmap)
     area_lines, gemeente_lines = outlines(generation)
     outline_layer(gemeente_lines, tr("layer_gemeenten"), "#333333", 1.6).add_to(fmap)
     outline_layer(area_lines, tr("layer_areas"), "#d7191c", 2.6, dash="6 4").add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     result = st_folium(fmap, key="explorer_map", height=560, use_container_width=True,
-                       returned_objects=["last_active_drawing"])
+                       returned_objects=["last_active_drawing"], render=False)
     attribution_caption()
 
 with legend_column:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -17,7 +18,9 @@ from geo.explorer import LEVELS, View, reference_series, scope_frame, values_of
 from geo.i18n import number, t
 from geo.indicators import Indicator
 from geo.layers import LAYERS
-from geo.mapview import DECIMALS, simplify_coverage, tooltip_html
+from geo.mapview import DECIMALS, RD_NEW, simplify_coverage, tooltip_html
+
+MIN_TOLERANCE, MAX_TOLERANCE = 3.0, 60.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class PreparedGeometry:
     codes: list[str]
     geometries: list[dict]  # GeoJSON geometry objects, in the order of `codes`
     bounds: tuple[float, float, float, float]
+    tolerance: float  # metres
 
     def collection(self, properties: dict[str, dict]) -> dict:
         return {
@@ -39,18 +43,25 @@ class PreparedGeometry:
         }
 
 
+def screen_tolerance(bounds_rd: tuple[float, float, float, float]) -> float:
+    """About one screen pixel, in metres, when the scope fills a map some 1,000 pixels wide."""
+    minx, miny, maxx, maxy = bounds_rd
+    return float(min(max(max(maxx - minx, maxy - miny) / 1000, MIN_TOLERANCE), MAX_TOLERANCE))
+
+
 def prepare_geometry(data: AreaData, level: str, area: str) -> PreparedGeometry:
     """Coverage-simplified geometry of the whole level (so neighbours keep shared borders), then the scope."""
     layer = data.layers[LEVELS[level]]
     key = LAYERS[LEVELS[level]].key
     in_scope = set(scope_frame(data, level, area)[key])
-    simplified = simplify_coverage(layer)
     mask = layer[key].isin(in_scope).to_numpy()
-    geoms = simplified[mask]
+    tolerance = screen_tolerance(tuple(layer[mask].to_crs(RD_NEW).total_bounds))
+    geoms = simplify_coverage(layer, tolerance)[mask]
     return PreparedGeometry(
         codes=layer.loc[mask, key].astype(str).tolist(),
         geometries=[json.loads(shapely.to_geojson(g)) for g in geoms.values],
         bounds=tuple(float(b) for b in geoms.total_bounds),
+        tolerance=tolerance,
     )
 
 
@@ -71,7 +82,7 @@ def area_outlines(data: AreaData) -> dict:
 
 def gemeente_outlines(data: AreaData) -> dict:
     gemeenten = data.layers["gemeenten"]
-    lines = simplify_coverage(gemeenten[gemeenten["gemeentecode"].isin(domain.focus_codes())])
+    lines = simplify_coverage(gemeenten[gemeenten["gemeentecode"].isin(domain.focus_codes())], MIN_TOLERANCE * 5)
     return outline_collection(lines.values)
 
 
@@ -110,14 +121,18 @@ def build_choropleth(data: AreaData, view: View) -> Choropleth:
     properties = {}
     names = frame[name_column].astype(str).to_numpy()
     gemeenten = frame["gemeentenaam"].astype(str).to_numpy()
+    value_array, shown_array = values.to_numpy(), shown.to_numpy()
+    missing_text = t("legend_missing", lang)
     for i, code in enumerate(codes.to_numpy()):
         title = names[i] if view.level == "gemeente" else f"{names[i]} ({gemeenten[i]})"
-        value = values.iloc[i]
-        lines = [f"{label}: {format_value(value, indicator, lang)}"
-                 + ("" if pd.isna(value) else f" {indicator.unit}")]
-        if reference is not None and not pd.isna(shown.iloc[i]):
-            lines.append(t("tooltip_difference", lang, ref=ref_label,
-                           value=format_value(shown.iloc[i], indicator, lang, signed=True)))
+        value = value_array[i]
+        if np.isnan(value):
+            lines = [f"{label}: {missing_text}"]
+        else:
+            lines = [f"{label}: {number(value, indicator.decimals, lang)} {indicator.unit}"]
+            if reference is not None and not np.isnan(shown_array[i]):
+                lines.append(t("tooltip_difference", lang, ref=ref_label,
+                               value=format_value(shown_array[i], indicator, lang, signed=True)))
         lines.append(source)
         properties[code] = {"code": code, "fill": colours[i], "tip": tooltip_html(title, lines)}
     return Choropleth(indicator, pd.Series(shown.to_numpy(), index=codes.to_numpy()), classification,

@@ -187,12 +187,12 @@ def reference_rows(data: AreaData, view: View) -> pd.DataFrame:
     indicator = data.catalogue[view.indicator]
     frame = scope_frame(data, view.level, view.area)
     rows = []
-    for code in sorted(set(frame["gemeentecode"])):
-        gemeente = data.row(code)
-        if gemeente is not None:
-            value = values_of(pd.DataFrame([gemeente]), view.indicator).iloc[0]
-            rows.append({"kind": "gemeente", "code": code, "name": str(gemeente["gemeentenaam"]),
-                         "value": value, "covered": 1 if pd.notna(value) else 0, "members": 1})
+    gemeenten = data.layers["gemeenten"].set_index("gemeentecode")
+    values = gemeente_values(data, view.indicator)
+    for code in sorted(set(frame["gemeentecode"]) & set(gemeenten.index)):
+        value = values[code]
+        rows.append({"kind": "gemeente", "code": code, "name": str(gemeenten.at[code, "gemeentenaam"]),
+                     "value": value, "covered": 1 if pd.notna(value) else 0, "members": 1})
     for region_id in ("parkstad", "limburg"):
         result = data.region_aggregate(region_id, indicator.id)
         rows.append({"kind": region_id, "code": region_id, "name": domain.regions()[region_id].name,

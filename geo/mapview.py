@@ -19,7 +19,6 @@ from geo.classify import MISSING_COLOUR
 from geo.config import ATTRIBUTION, LICENCE, LICENCE_URL
 
 RD_NEW = "EPSG:28992"
-SIMPLIFY_METRES = 15.0  # about a pixel at the zoom that shows a whole municipality
 DECIMALS = 5  # 1e-5 degree is 1.1 m north-south, 0.7 m east-west here
 BRT_GREY = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
 TILE_ATTRIBUTION = (
@@ -28,7 +27,7 @@ TILE_ATTRIBUTION = (
 )
 
 
-def simplify_coverage(frame: gpd.GeoDataFrame, tolerance: float = SIMPLIFY_METRES) -> gpd.GeoSeries:
+def simplify_coverage(frame: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoSeries:
     """Simplify polygons that tile the plane together, keeping their shared borders identical."""
     projected = frame.geometry.to_crs(RD_NEW)
     simplified = shapely.coverage_simplify(projected.values, tolerance)
@@ -67,7 +66,24 @@ def base_map(bounds: tuple[float, float, float, float]) -> folium.Map:
     return fmap
 
 
-def choropleth_layer(collection: dict, name: str) -> folium.GeoJson:
+class BoundedGeoJson(folium.GeoJson):
+    """GeoJson whose bounds are given: folium would otherwise walk every coordinate in Python on each render."""
+
+    def __init__(self, data: dict, bounds: tuple[float, float, float, float], **kwargs):
+        super().__init__(data, **kwargs)
+        minx, miny, maxx, maxy = bounds
+        self._known_bounds = [[miny, minx], [maxy, maxx]]
+
+    def _get_self_bounds(self):
+        return self._known_bounds
+
+
+def collection_bounds(collection: dict) -> tuple[float, float, float, float]:
+    geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in collection["features"]]
+    return tuple(float(b) for b in shapely.total_bounds(geoms)) if geoms else (0.0, 0.0, 0.0, 0.0)
+
+
+def choropleth_layer(collection: dict, name: str, bounds: tuple[float, float, float, float]) -> folium.GeoJson:
     """Fill colour comes with each feature (`fill`); missing values get a dashed grey outline."""
 
     def style(feature):
@@ -75,8 +91,8 @@ def choropleth_layer(collection: dict, name: str) -> folium.GeoJson:
         return {"fillColor": feature["properties"]["fill"], "fillOpacity": 0.75, "color": "#555555",
                 "weight": 1.2 if missing else 0.6, "dashArray": "3 3" if missing else None}
 
-    return folium.GeoJson(
-        collection, name=name, style_function=style,
+    return BoundedGeoJson(
+        collection, bounds, name=name, style_function=style,
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     )
@@ -85,8 +101,9 @@ def choropleth_layer(collection: dict, name: str) -> folium.GeoJson:
 def outline_layer(collection: dict, name: str, colour: str, weight: float, show: bool = True,
                   dash: str | None = None) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=name, show=show)
-    folium.GeoJson(
-        collection, style_function=lambda _: {"fill": False, "color": colour, "weight": weight, "dashArray": dash},
+    BoundedGeoJson(
+        collection, collection_bounds(collection),
+        style_function=lambda _: {"fill": False, "color": colour, "weight": weight, "dashArray": dash},
         interactive=False,
     ).add_to(group)
     return group

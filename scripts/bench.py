@@ -1,4 +1,4 @@
-"""Measure what users wait for: sync, cache load, area building (and, later, map payloads).
+"""Measure what users wait for: sync, cache load, areas, map payload, rerun time, first map paint.
 
     python scripts/bench.py [--repeat 5]
 
@@ -10,6 +10,8 @@ measured too. Prints sizes and timings; writes nothing outside a temporary folde
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import sys
 import tempfile
@@ -20,8 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo import cache  # noqa: E402
 from geo.areas import build_areas  # noqa: E402
-from geo.config import snapshot_dir  # noqa: E402
+from geo.choropleth import build_choropleth, prepare_geometry  # noqa: E402
+from geo.config import REPO_ROOT, snapshot_dir  # noqa: E402
 from geo.data import AreaData  # noqa: E402
+from geo.explorer import View, scope_frame  # noqa: E402
+from geo.mapview import payload_bytes  # noqa: E402
 from geo.sources import DirectorySource, PdokApiSource  # noqa: E402
 from geo.sync import sync  # noqa: E402
 from tests.pdok_server import StandIn  # noqa: E402
@@ -43,6 +48,7 @@ def kib(n: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium measurement")
     args = parser.parse_args()
     snapshot = snapshot_dir()
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,6 +67,66 @@ def main() -> None:
         print(f"AreaData.load incl. derived (med.) {seconds * 1000:7.0f} ms")
         seconds, _ = timed(lambda: build_areas(data), args.repeat)
         print(f"build 8 priority areas (median)    {seconds * 1000:7.0f} ms")
+        map_payloads(data, args.repeat)
+        rerun_time(directory, args.repeat)
+        if not args.no_browser:
+            first_paint(directory)
+
+
+def map_payloads(data: AreaData, repeat: int) -> None:
+    """Browser payload of the prepared map against naive full-detail GeoJSON of the same areas."""
+    print("map payload (prepared vs naive GeoJSON with all properties):")
+    for level, area in (("buurt", "all"), ("buurt", "GM0917"), ("gemeente", "limburg"), ("wijk", "all")):
+        seconds, prepared = timed(lambda level=level, area=area: prepare_geometry(data, level, area), repeat)
+        view = View(level=level, area=area, indicator="aantal_inwoners")
+        ours = payload_bytes(prepared.collection(build_choropleth(data, view).properties))
+        naive = payload_bytes(json.loads(scope_frame(data, level, area).to_json()))
+        print(f"  {level:<8} {area:<8} {len(prepared.codes):>3} areas  {kib(ours):>11} vs {kib(naive):>11}"
+              f"  = 1/{naive / ours:4.1f}   (prepare {seconds * 1000:4.0f} ms, once per level and scope)")
+
+
+def rerun_time(directory: Path, repeat: int) -> None:
+    """Server time of an explorer rerun after changing the indicator (AppTest, caches warm)."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["PARKSTAD_DATA_DIR"] = str(directory)
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    at.query_params["level"] = "buurt"
+    at.query_params["area"] = "all"
+    at.run()
+    indicator = next(w for w in at.selectbox if w.label == "Indicator")
+    times = []
+    for i in range(repeat * 2):
+        value = "percentage_personen_65_jaar_en_ouder" if i % 2 == 0 else "aantal_inwoners"
+        indicator.set_value(value)
+        started = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - started)
+        indicator = next(w for w in at.selectbox if w.label == "Indicator")
+    print(f"explorer rerun after indicator change, 449 buurten (median of {len(times)}) "
+          f"{statistics.median(times) * 1000:5.0f} ms   target <= 300 ms")
+
+
+def first_paint(directory: Path) -> None:
+    """Time from navigation to Leaflet having drawn the areas, in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, map_frame, npm_assets, route_cdn
+
+    assets = npm_assets()
+    env = {"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9"}
+    with StreamlitServer(env) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for label in ("cold (first visit)", "warm (caches filled)"):
+            page = browser.new_page()
+            route_cdn(page, assets)
+            started = time.perf_counter()
+            page.goto(server.url + "/?level=buurt&area=all&indicator=aantal_inwoners")
+            _, state = map_frame(page, timeout=60)
+            print(f"first map paint, 449 buurten, {label:<22} {time.perf_counter() - started:5.2f} s "
+                  f"({state['filled']} areas drawn)")
+            page.close()
+        browser.close()
 
 
 if __name__ == "__main__":

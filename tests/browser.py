@@ -120,17 +120,18 @@ MAP_STATE_JS = """
   const map = Object.values(window).find(v => v && window.L && v instanceof L.Map);
   if (!map) return null;
   let features = 0, filled = 0;
-  const fills = new Set();
+  const fills = new Set(), codes = [];
   map.eachLayer(layer => {
     if (layer.feature && layer.options) {
       features += 1;
+      if (layer.feature.properties && layer.feature.properties.code) codes.push(layer.feature.properties.code);
       if (layer.options.fillColor) { filled += 1; fills.add(layer.options.fillColor); }
     }
   });
   const attribution = document.querySelector('.leaflet-control-attribution');
-  return {features, filled, colours: fills.size,
-          attribution: attribution ? attribution.innerText : '',
-          tooltip: document.querySelector('.leaflet-tooltip') ? document.querySelector('.leaflet-tooltip').innerHTML : null};
+  const tooltip = document.querySelector('.leaflet-tooltip');
+  return {features, filled, codes, colours: fills.size, attribution: attribution ? attribution.innerText : '',
+          tooltip: tooltip ? tooltip.innerHTML : null};
 }
 """
 

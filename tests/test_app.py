@@ -162,7 +162,8 @@ def test_hostile_names_are_escaped_on_the_map(app_env):
     assert "<script>alert" not in script and "<img src=x" not in script
     tips = [f["properties"]["tip"] for f in choropleth_features(at) if f["properties"]["code"] == "WK092801"]
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;script&gt;" in tips[0]
-    assert '<img src=x onerror="alert(1)"><script>alert(2)</script>' in set(at.dataframe[0].value["Naam"])  # tables show it as text
+    # tables show it as the text it is
+    assert '<img src=x onerror="alert(1)"><script>alert(2)</script>' in set(at.dataframe[0].value["Naam"])
 
 
 def test_no_cache_and_no_pdok_explains_how_to_sync(clean_env):
