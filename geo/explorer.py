@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from geo import domain
-from geo.aggregate import aggregate
 from geo.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, SCHEMES
 from geo.data import AreaData
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -246,6 +245,3 @@ def _float(value) -> float | None:
         return None
     return None if np.isnan(value) else value
 
-
-def area_aggregate(data: AreaData, frame: pd.DataFrame, indicator_id: str):
-    return aggregate(frame, data.catalogue[indicator_id])

@@ -12,7 +12,6 @@ import json
 
 import folium
 import geopandas as gpd
-import pandas as pd
 import shapely
 
 from geo.classify import MISSING_COLOUR
@@ -33,18 +32,6 @@ def simplify_coverage(frame: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoSerie
     simplified = shapely.coverage_simplify(projected.values, tolerance)
     out = gpd.GeoSeries(simplified, index=frame.index, crs=RD_NEW).to_crs("EPSG:4326")
     return out.set_precision(10 ** -DECIMALS)
-
-
-def geojson(geometry: gpd.GeoSeries, properties: pd.DataFrame) -> dict:
-    """A compact GeoJSON FeatureCollection (geometry and only the given properties)."""
-    features = []
-    props = properties.to_dict(orient="records")
-    for geom, prop in zip(geometry.values, props, strict=True):
-        if geom is None or geom.is_empty:
-            continue
-        features.append({"type": "Feature", "properties": prop,
-                         "geometry": json.loads(shapely.to_geojson(geom))})
-    return {"type": "FeatureCollection", "features": features}
 
 
 def payload_bytes(obj: dict) -> int:
@@ -107,7 +94,3 @@ def outline_layer(collection: dict, name: str, colour: str, weight: float, show:
         interactive=False,
     ).add_to(group)
     return group
-
-
-def escape(text) -> str:
-    return html.escape(str(text))
