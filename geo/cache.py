@@ -85,7 +85,7 @@ def write_generation(
             "generation": generation,
             "layers": summary,
         }
-        _atomic_write_text(manifest_path(directory), json.dumps(manifest, indent=2, ensure_ascii=False))
+        atomic_write_bytes(manifest_path(directory), json.dumps(manifest, indent=2, ensure_ascii=False).encode())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if target.exists() and not _is_current(directory, generation):
@@ -110,11 +110,13 @@ def load_layers(directory: Path | None = None, names: list[str] | None = None) -
     return out
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+def atomic_write_bytes(path, content: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -64,6 +64,71 @@ def cmd_areas(args) -> int:
     return 0
 
 
+def _load_rows(path: str) -> list[dict]:
+    from pathlib import Path
+
+    from geo.initiative_io import read_rows
+
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"{path} does not exist")
+    return read_rows(file.read_bytes(), file.name)
+
+
+def _check(path: str):
+    from geo.data import AreaData
+    from geo.initiative_schema import Reference, check_rows
+
+    return check_rows(_load_rows(path), Reference.from_data(AreaData.load()))
+
+
+def cmd_initiatives_validate(args) -> int:
+    checked = _check(args.file)
+    for problem in checked.problems:
+        print(problem)
+    print(f"{len(checked.initiatives)} valid, {len(checked.problems)} problem(s)", file=sys.stderr)
+    return 0 if checked.ok else 1
+
+
+def cmd_initiatives_import(args) -> int:
+    import getpass
+
+    from geo.initiative_store import Actor, Store
+
+    checked = _check(args.file)
+    if not checked.ok:
+        for problem in checked.problems:
+            print(problem)
+        _print_err(f"error: nothing imported: {len(checked.problems)} problem(s) in {args.file}")
+        return 1
+    store = Store()
+    inserted, updated = store.upsert(checked.initiatives, Actor(f"cli:{getpass.getuser()}"))
+    print(f"imported {inserted} new and {updated} updated initiatives into {store.engine.url.render_as_string()}")
+    return 0
+
+
+def cmd_initiatives_export(args) -> int:
+    from geo.initiative_io import export
+    from geo.initiative_store import Store
+    from geo.placement import Placer
+
+    placer = None
+    if args.format == "geojson":
+        from geo.data import AreaData
+
+        placer = Placer(AreaData.load())
+    content = export(Store().all(include_archived=True), args.format, placer)
+    if args.output:
+        from geo.cache import atomic_write_bytes
+
+        atomic_write_bytes(args.output, content)
+        _print_err(f"wrote {args.output} ({len(content):,} bytes)")
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Parkstad dashboard data layer")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("areas", help="list the priority areas")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_areas)
+    p = sub.add_parser("initiatives", help="validate, import and export initiatives")
+    ini = p.add_subparsers(dest="action", required=True)
+    q = ini.add_parser("validate", help="check a CSV or XLSX file; writes nothing")
+    q.add_argument("file")
+    q.set_defaults(func=cmd_initiatives_validate)
+    q = ini.add_parser("import", help="validate, then import all rows or none")
+    q.add_argument("file")
+    q.set_defaults(func=cmd_initiatives_import)
+    q = ini.add_parser("export", help="export every initiative in the database")
+    q.add_argument("--format", choices=["csv", "geojson", "xlsx"], required=True)
+    q.add_argument("-o", "--output", help="file to write (default: standard output)")
+    q.set_defaults(func=cmd_initiatives_export)
     return parser
 
 
@@ -85,11 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from geo.cache import CacheMissing
     from geo.domain import DefinitionError
+    from geo.initiative_io import FileProblem
     from geo.pdok import SourceError
 
     try:
         return args.func(args)
-    except (SourceError, CacheMissing, DefinitionError) as exc:
+    except (SourceError, CacheMissing, DefinitionError, FileProblem, FileNotFoundError) as exc:
         _print_err(f"error: {exc}")
         return 1
     except KeyboardInterrupt:

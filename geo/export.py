@@ -18,7 +18,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
+            out[column] = pd.Series([neutralise(v) for v in out[column]], index=out.index, dtype=object)
     return out
 
 
