@@ -111,3 +111,88 @@ def explorer_link(**params) -> str:
 
 def attribution_caption() -> None:
     st.caption(escape(tr("attribution")))
+
+
+# --- initiatives: store and staff sign-in ----------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str):
+    from geo.initiative_store import Store
+
+    return Store(url)
+
+
+def store():
+    from geo.initiative_store import database_url
+
+    return _store(database_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _initiatives(url: str, version: str):
+    return _store(url).all()
+
+
+def initiatives():
+    """Active (not archived) initiatives, re-read whenever the database changes."""
+    current = store()
+    return _initiatives(current.url, current.version())
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # no secrets.toml: Streamlit raises when it is read  # noqa: BLE001
+        return {}
+
+
+def staff_mode() -> str:
+    from geo.auth import staff_config
+
+    return staff_config(_secrets()).mode
+
+
+def staff_actor():
+    """The signed-in staff member as an Actor, or None. Shows the sign-in controls in the sidebar."""
+    import time
+
+    from geo.auth import LOCK_SECONDS, MAX_FAILURES, staff_config
+
+    config = staff_config(_secrets())
+    if config.mode == "off":
+        return None
+    if config.mode == "oidc":
+        actor = config.actor_for_oidc_user(bool(getattr(st.user, "is_logged_in", False)), st.user.get("email"))
+        with st.sidebar:
+            if actor:
+                st.caption(tr("staff_signed_in", name=actor.name))
+                st.button(tr("staff_sign_out"), on_click=st.logout)
+            else:
+                st.button(tr("staff_sign_in"), on_click=st.login)
+        return actor
+    actor = st.session_state.get("staff_actor")
+    with st.sidebar:
+        if actor:
+            st.caption(tr("staff_signed_in", name=actor.name))
+            if st.button(tr("staff_sign_out")):
+                st.session_state.pop("staff_actor", None)
+                st.rerun()
+            return actor
+        with st.form("staff_sign_in"):
+            password = st.text_input(tr("staff_password"), type="password")
+            submitted = st.form_submit_button(tr("staff_sign_in"))
+        if submitted:
+            failures = st.session_state.get("staff_failures", [])
+            failures = [f for f in failures if time.time() - f < LOCK_SECONDS]
+            if len(failures) >= MAX_FAILURES:
+                st.error(tr("staff_locked"))
+                return None
+            actor = config.actor_for_password(password)
+            if actor:
+                st.session_state["staff_actor"] = actor
+                st.session_state.pop("staff_failures", None)
+                st.rerun()
+            st.session_state["staff_failures"] = [*failures, time.time()]
+            st.error(tr("staff_wrong"))
+    return None

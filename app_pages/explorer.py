@@ -8,14 +8,16 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import attribution_caption, data, show_notices, tr
+from app_pages.common import attribution_caption, data, initiatives, show_notices, tr
 from geo import domain, explorer
 from geo.choropleth import area_outlines, build_choropleth, gemeente_outlines, legend_rows, prepare_geometry
 from geo.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
 from geo.export import csv_bytes
 from geo.i18n import number, t
+from geo.initiative_map import marker_layer
 from geo.layers import LAYERS
 from geo.mapview import base_map, choropleth_layer, outline_layer
+from geo.placement import Placer
 
 area_data = data()
 generation = area_data.manifest["generation"]
@@ -30,22 +32,29 @@ def geometry(generation: str, level: str, area: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
+def placer(generation: str) -> Placer:
+    return Placer(data())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
 def outlines(generation: str):
     return area_outlines(data()), gemeente_outlines(data())
 
 
 # --- controls (their state mirrors the URL) ---------------------------------------------------
 PARAM_OF = {"ctl_level": "level", "ctl_area": "area", "ctl_indicator": "indicator", "ctl_scheme": "scheme",
-            "ctl_classes": "classes", "ctl_ref": "ref"}
+            "ctl_classes": "classes", "ctl_ref": "ref", "ctl_init": "init"}
 
 
 def _to_url(key: str) -> None:
-    st.query_params[PARAM_OF[key]] = str(st.session_state[key])
-    st.query_params.pop("sel", None)
+    value = st.session_state[key]
+    st.query_params[PARAM_OF[key]] = str(int(value)) if isinstance(value, bool) else str(value)
+    if key != "ctl_init":
+        st.query_params.pop("sel", None)
 
 
 for widget_key, param in PARAM_OF.items():
-    st.session_state[widget_key] = getattr(view, param)
+    st.session_state[widget_key] = bool(view.init) if param == "init" else getattr(view, param)
 
 areas = domain.priority_areas()
 scope_options = ["parkstad", "all", *areas, *domain.focus_codes()]
@@ -84,6 +93,7 @@ with st.sidebar:
     st.selectbox(tr("scheme"), SCHEMES, key="ctl_scheme", on_change=_to_url, args=("ctl_scheme",),
                  format_func=lambda v: label(f"scheme_{v}"))
     st.slider(tr("classes"), MIN_CLASSES, MAX_CLASSES, key="ctl_classes", on_change=_to_url, args=("ctl_classes",))
+    st.toggle(tr("init_overlay"), key="ctl_init", on_change=_to_url, args=("ctl_init",))
     st.caption(tr("share_link"))
 
 # --- heading and notices ----------------------------------------------------------------------
@@ -105,6 +115,11 @@ with map_column:
     area_lines, gemeente_lines = outlines(generation)
     outline_layer(gemeente_lines, tr("layer_gemeenten"), "#333333", 1.6).add_to(fmap)
     outline_layer(area_lines, tr("layer_areas"), "#d7191c", 2.6, dash="6 4").add_to(fmap)
+    if view.init:
+        in_scope = set(explorer.scope_frame(area_data, view.level, view.area)["gemeentecode"])
+        items = [i for i in initiatives() if set(i.gemeentecodes) & in_scope]
+        markers, pinned = marker_layer(items, placer(generation), lang, tr("init_layer"))
+        markers.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     result = st_folium(fmap, key="explorer_map", height=560, use_container_width=True,
                        returned_objects=["last_active_drawing"], render=False)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlencode
 
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import attribution_caption, data, explorer_link, tr
+from app_pages.common import attribution_caption, data, explorer_link, initiatives, tr
 from geo import domain
 from geo.areas import build_areas
 from geo.choropleth import outline_collection
 from geo.gebieden import card_figures
 from geo.i18n import number
-from geo.mapview import base_map, outline_layer, tooltip_html
+from geo.initiative_filters import per_area
+from geo.mapview import base_map, escape_html, outline_layer, tooltip_html
 
 area_data = data()
 lang = st.session_state.get("lang", "nl")
@@ -27,6 +29,7 @@ def summaries(generation: str):
 
 areas = summaries(area_data.manifest["generation"])
 programmes = domain.programmes_by_area()
+counts = per_area(initiatives())
 
 st.title(tr("areas_title"))
 st.write(tr("areas_intro"))
@@ -40,7 +43,7 @@ for summary in areas:
     folium.GeoJson(
         outline_collection([summary.geometry]),
         style_function=lambda _: {"color": "#b2182b", "weight": 2, "fillColor": "#ef8a62", "fillOpacity": 0.6},
-        tooltip=folium.Tooltip(tip), name=escape(name),
+        tooltip=folium.Tooltip(tip), name=escape_html(name),
     ).add_to(fmap)
     point = summary.geometry.representative_point()
     folium.CircleMarker([point.y, point.x], radius=7, color="#b2182b", fill=True, fill_opacity=0.9,
@@ -80,4 +83,7 @@ for index, summary in enumerate(areas):
         if rows:
             st.markdown(f"**{escape(tr('card_key_figures'))}**")
             st.dataframe(rows, hide_index=True, width="stretch")
-        st.markdown(f"[{escape(tr('card_open_map'))} →]({explorer_link(level='buurt', area=d.area_id)})")
+        link = "./initiatieven?" + urlencode({"area": d.area_id, "lang": lang})
+        st.markdown(f"**{escape(tr('card_initiatives'))}:** {counts[d.area_id]} · "
+                    f"[{escape(tr('card_show_initiatives'))} →]({link})")
+        st.markdown(f"[{escape(tr('card_open_map'))} →]({explorer_link(level='buurt', area=d.area_id, init=1)})")

@@ -129,6 +129,26 @@ def cmd_initiatives_export(args) -> int:
     return 0
 
 
+def cmd_staff_password(args) -> int:
+    import getpass
+
+    from geo.auth import ENV_HASH, hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("staff password: ")
+        if password != getpass.getpass("again: "):
+            _print_err("error: the passwords differ")
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 12:
+        _print_err("error: use at least 12 characters")
+        return 1
+    print(hash_password(password))
+    _print_err(f"put this in {ENV_HASH} or as staff_password_hash in .streamlit/secrets.toml")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Parkstad dashboard data layer")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["csv", "geojson", "xlsx"], required=True)
     q.add_argument("-o", "--output", help="file to write (default: standard output)")
     q.set_defaults(func=cmd_initiatives_export)
+    p = sub.add_parser("staff-password", help="print a password hash that lets staff edit initiatives")
+    p.set_defaults(func=cmd_staff_password)
     return parser
 
 

@@ -74,6 +74,7 @@ class Theme(BaseModel):
     en: str
     de: str
     covers: str = ""
+    colour: str = Field(default="#555555", pattern=r"^#[0-9A-Fa-f]{6}$")
 
     def label(self, lang: str) -> str:
         return getattr(self, lang, self.nl)

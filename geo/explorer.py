@@ -33,6 +33,7 @@ class View:
     classes: int = DEFAULT_CLASSES
     scheme: str = "quantiles"
     ref: str = "none"
+    init: int = 0  # 1: overlay the initiatives
 
     def params(self) -> dict[str, str]:
         return {k: str(v) for k, v in asdict(self).items()}
@@ -82,6 +83,7 @@ def parse_view(params: Mapping[str, str], data: AreaData) -> tuple[View, list[No
     pick("classes", range(MIN_CLASSES, MAX_CLASSES + 1), int)
     pick("scheme", SCHEMES)
     pick("ref", REFERENCES)
+    pick("init", (0, 1), int)
     view = replace(default, **values)
     return applicable(view, data, notices)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -128,7 +128,7 @@ class Store:
     def upsert(self, items: list[Initiative], actor: Actor) -> tuple[int, int]:
         """Insert new and update existing initiatives, all or nothing. Returns (inserted, updated)."""
         _require(actor)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         inserted = updated = 0
         with self.engine.begin() as conn:
             existing = set(conn.execute(sa.select(initiatives.c.initiative_id)).scalars())
@@ -151,7 +151,7 @@ class Store:
         with self.engine.begin() as conn:
             result = conn.execute(
                 initiatives.update().where(initiatives.c.initiative_id == initiative_id)
-                .values(archived=archived, updated_at=datetime.now(timezone.utc), updated_by=actor.name)
+                .values(archived=archived, updated_at=datetime.now(UTC), updated_by=actor.name)
             )
         return result.rowcount == 1
 
@@ -181,4 +181,4 @@ def _record(row) -> Record:
 
 def _aware(value: datetime) -> datetime:
     """SQLite returns naive datetimes; everything written here is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

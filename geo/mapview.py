@@ -38,10 +38,19 @@ def payload_bytes(obj: dict) -> int:
     return len(json.dumps(obj, separators=(",", ":")).encode())
 
 
+_JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def escape_html(value) -> str:
+    """HTML-escape text from data for folium, which also pastes popups and tooltips into JavaScript
+    template literals: a backtick, `${` or backslash there would break out, so those are encoded too."""
+    return html.escape(str(value), quote=True).translate(_JS_TEMPLATE)
+
+
 def tooltip_html(title: str, lines: list[str]) -> str:
     """Title and lines are escaped here; nothing from data reaches the map unescaped."""
-    body = "".join(f"<br>{html.escape(line)}" for line in lines)
-    return f"<b>{html.escape(title)}</b>{body}"
+    body = "".join(f"<br>{escape_html(line)}" for line in lines)
+    return f"<b>{escape_html(title)}</b>{body}"
 
 
 def base_map(bounds: tuple[float, float, float, float]) -> folium.Map:

@@ -21,7 +21,7 @@ import requests
 from geo.config import REPO_ROOT
 
 CACHE = REPO_ROOT / "tests" / ".cache" / "npm"
-PACKAGES = {"leaflet": "1.9.3", "jquery": "3.7.1"}
+PACKAGES = {"leaflet": "1.9.3", "jquery": "3.7.1", "leaflet.markercluster": "1.1.0"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -44,6 +44,8 @@ def npm_assets() -> dict[str, Path]:
         "leaflet.js": CACHE / "leaflet-1.9.3" / "package" / "dist" / "leaflet.js",
         "leaflet.css": CACHE / "leaflet-1.9.3" / "package" / "dist" / "leaflet.css",
         "jquery-3.7.1.min.js": CACHE / "jquery-3.7.1" / "package" / "dist" / "jquery.min.js",
+        **{name: CACHE / "leaflet.markercluster-1.1.0" / "package" / "dist" / name
+           for name in ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css")},
     }
 
 

@@ -1,0 +1,279 @@
+"""Initiatives (`/initiatieven`): filter, map, table, export, need vs action; maintenance for staff."""
+
+from __future__ import annotations
+
+from html import escape
+
+import altair as alt
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import attribution_caption, data, initiatives, staff_actor, staff_mode, store, tr
+from geo import domain
+from geo import initiative_filters as filt
+from geo.choropleth import area_outlines, prepare_geometry
+from geo.i18n import number, t
+from geo.initiative_io import EXPORTERS, FileProblem, export, read_rows
+from geo.initiative_map import gemeente_properties, marker_layer
+from geo.initiative_schema import STATUSES, Initiative, Reference, check_rows
+from geo.mapview import base_map, choropleth_layer, outline_layer
+from geo.placement import Placer
+
+area_data = data()
+lang = st.session_state.get("lang", "nl")
+generation = area_data.manifest["generation"]
+everything = initiatives()
+options = filt.options_for(everything)
+filters, notices = filt.parse_filters({k: st.query_params.get_all(k) for k in st.query_params}, options)
+
+
+def label(key: str, **values) -> str:
+    return t(key, lang, **values)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def placer(generation: str) -> Placer:
+    return Placer(data())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def gemeente_geometry(generation: str):
+    return prepare_geometry(data(), "gemeente", "all")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def outlines(generation: str):
+    return area_outlines(data())
+
+
+# --- filters (mirrored in the URL) -----------------------------------------------------------------
+FILTER_KEYS = {"f_theme": "theme", "f_programme": "programme", "f_area": "area", "f_gemeente": "gemeente",
+               "f_status": "status", "f_q": "q", "f_start": "start"}
+
+
+def _to_url(key: str) -> None:
+    value = st.session_state[key]
+    param = FILTER_KEYS[key]
+    if isinstance(value, (list, tuple)) and param == "start":
+        text = "" if tuple(value) == (filt.YEAR_MIN, filt.YEAR_MAX) else f"{value[0]}-{value[1]}"
+    elif isinstance(value, (list, tuple)):
+        text = ",".join(value)
+    else:
+        text = value or ""
+    if text:
+        st.query_params[param] = text
+    else:
+        st.query_params.pop(param, None)
+
+
+def _clear() -> None:
+    for param in FILTER_KEYS.values():
+        st.query_params.pop(param, None)
+
+
+st.session_state.update({
+    "f_theme": list(filters.themes), "f_programme": filters.programme, "f_area": filters.area,
+    "f_gemeente": filters.gemeente, "f_status": list(filters.statuses), "f_q": filters.q,
+    "f_start": filters.start or (filt.YEAR_MIN, filt.YEAR_MAX),
+})
+themes = domain.themes()
+with st.sidebar:
+    st.subheader(label("init_filters"))
+    st.multiselect(label("init_theme"), list(themes), key="f_theme", on_change=_to_url, args=("f_theme",),
+                   format_func=lambda v: themes[v].label(lang))
+    st.selectbox(label("init_area"), [None, *options.areas], key="f_area", on_change=_to_url, args=("f_area",),
+                 format_func=lambda v: label("init_all") if v is None else domain.priority_areas()[v].name)
+    st.selectbox(label("init_gemeente"), [None, *options.gemeenten], key="f_gemeente", on_change=_to_url,
+                 args=("f_gemeente",),
+                 format_func=lambda v: label("init_all") if v is None else (area_data.name_of(v) or v))
+    st.selectbox(label("init_programme"), [None, *options.programmes], key="f_programme", on_change=_to_url,
+                 args=("f_programme",), format_func=lambda v: label("init_all") if v is None else v)
+    st.multiselect(label("init_status"), list(STATUSES), key="f_status", on_change=_to_url, args=("f_status",),
+                   format_func=lambda v: label(f"status_{v}"))
+    st.text_input(label("init_search"), key="f_q", on_change=_to_url, args=("f_q",), max_chars=100)
+    st.slider(label("init_start_years"), filt.YEAR_MIN, filt.YEAR_MAX, key="f_start", on_change=_to_url,
+              args=("f_start",))
+    st.button(label("init_clear"), on_click=_clear, disabled=not filters.active)
+
+# --- result ---------------------------------------------------------------------------------------
+st.title(label("init_title"))
+st.caption(label("init_intro"))
+for notice in notices:
+    st.warning(label("init_notice", given=notice.given, param=notice.param), icon="ℹ️")
+shown = filt.apply(everything, filters)
+summary = filt.summary(shown)
+first, second = st.columns(2)
+first.metric(label("init_count"), summary.count)
+second.metric(label("init_budget_total"), f"€ {number(summary.budget_total, 0, lang)}",
+              help=label("init_budget_help", n=summary.with_budget, count=summary.count))
+
+place = placer(generation)
+measure = st.radio(label("init_map_colour"), ["initiatives", "budget_per_inhabitant"], horizontal=True,
+                   format_func=lambda v: label("init_per_area" if v == "initiatives" else "init_budget_per_inhabitant"))
+prepared = gemeente_geometry(generation)
+properties, classes = gemeente_properties(area_data, filt.per_gemeente(shown), prepared.codes, measure, lang)
+fmap = base_map(prepared.bounds)
+measure_label = label("init_per_area" if measure == "initiatives" else "init_budget_per_inhabitant")
+choropleth_layer(prepared.collection(properties), measure_label, prepared.bounds).add_to(fmap)
+outline_layer(outlines(generation), tr("layer_areas"), "#d7191c", 2.4, dash="6 4").add_to(fmap)
+markers, pinned = marker_layer(shown, place, lang, label("init_layer"))
+markers.add_to(fmap)
+folium.LayerControl(collapsed=False).add_to(fmap)
+st_folium(fmap, key="initiatives_map", height=540, use_container_width=True, returned_objects=[], render=False)
+attribution_caption()
+region_wide = summary.count - pinned
+if region_wide:
+    st.caption(label("init_region_wide", n=region_wide))
+
+if not shown:
+    st.info(label("init_none"))
+else:
+    rows = []
+    for item in shown:
+        rows.append({
+            label("init_name"): item.name,
+            label("init_programme"): item.programme,
+            label("init_area"): domain.priority_areas()[item.area_id].name if item.area_id else "",
+            label("init_gemeente"): ", ".join(area_data.name_of(c) or c for c in item.gemeentecodes),
+            label("init_themes"): ", ".join(themes[tid].label(lang) for tid in item.theme_ids if tid in themes),
+            label("init_status"): f"{label('status_' + item.status)} ({item.status_as_of})",
+            label("init_budget"): item.budget_eur,
+            label("init_years"): "–".join(str(y) for y in (item.start_year, item.end_year) if y),
+            label("init_placement"): label("placement_" + place.place(item).basis),
+            label("init_source"): item.source_url,
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        label("init_source"): st.column_config.LinkColumn(display_text="↗"),
+        label("init_budget"): st.column_config.NumberColumn(format="€ %d"),
+    })
+    st.markdown(f"**{escape(label('init_export'))}**")
+    columns = st.columns(3)
+    for column, fmt in zip(columns, EXPORTERS, strict=True):
+        column.download_button(fmt.upper(), export(shown, fmt, place), file_name=f"initiatieven.{fmt}",
+                               mime=EXPORTERS[fmt], key=f"export_{fmt}")
+
+# --- need vs action -------------------------------------------------------------------------------
+st.subheader(label("need_title"))
+st.caption(label("need_intro"))
+gemeente_indicators = [i for i in area_data.catalogue.available(area_data.layers["gemeenten"])
+                       if i.kind != "count" and i.aggregation != "none"]
+preferred = next((i.id for i in gemeente_indicators if i.direction == "higher_worse"),
+                 next((i.id for i in gemeente_indicators if i.key), gemeente_indicators[0].id))
+need_id = st.selectbox(label("need_indicator"), [i.id for i in gemeente_indicators],
+                       index=[i.id for i in gemeente_indicators].index(preferred),
+                       format_func=lambda v: area_data.catalogue[v].label(lang))
+action = st.radio(label("need_action"), ["initiatives", "budget_per_inhabitant"], horizontal=True, key="need_action",
+                  format_func=lambda v: label("init_per_area" if v == "initiatives" else "init_budget_per_inhabitant"))
+table = filt.need_vs_action(area_data, shown, need_id, domain.focus_codes())
+if table.empty or table["need"].isna().all():
+    st.info(label("need_no_values"))
+else:
+    need_label = f"{area_data.catalogue[need_id].label(lang)} ({area_data.catalogue[need_id].unit})"
+    action_label = label("init_per_area" if action == "initiatives" else "init_budget_per_inhabitant")
+    chart_data = table.rename(columns={action: "action"})[["name", "need", "action"]]
+    base = alt.Chart(chart_data).encode(
+        x=alt.X("need:Q", title=need_label, scale=alt.Scale(zero=False)),
+        y=alt.Y("action:Q", title=action_label),
+        tooltip=[alt.Tooltip("name:N", title=label("init_gemeente")), alt.Tooltip("need:Q", title=need_label),
+                 alt.Tooltip("action:Q", title=action_label)],
+    )
+    chart = base.mark_circle(size=120, color="#2c7fb8") + base.mark_text(dx=8, align="left").encode(text="name:N")
+    st.altair_chart(chart, width="stretch")
+    flagged = table.loc[table["high_need_low_action"], "name"].tolist()
+    if flagged:
+        st.markdown(escape(label("need_flag", names=", ".join(flagged))))
+
+# --- maintenance: only for signed-in staff ----------------------------------------------------------
+actor = staff_actor()
+st.divider()
+st.subheader(label("staff_title"))
+if actor is None:
+    if staff_mode() == "off":
+        st.caption(label("staff_off"))
+    st.stop()
+
+reference = Reference.from_data(area_data)
+db = store()
+records = {r.initiative.initiative_id: r for r in db.records(include_archived=True)}
+edit_tab, upload_tab = st.tabs([label("form_title"), label("upload_title")])
+with edit_tab:
+    choice = st.selectbox(label("form_choose"), [None, *records], key="form_choice",
+                          format_func=lambda v: label("form_new") if v is None else
+                          f"{records[v].initiative.name} ({v}){' 🗄' if records[v].archived else ''}")
+    current: Initiative | None = records[choice].initiative if choice else None
+    area_choices = ["", *domain.priority_areas()]
+    with st.form(f"initiative_form_{choice}"):
+        values = {
+            "initiative_id": st.text_input("initiative_id", value=current.initiative_id if current else "",
+                                           disabled=current is not None),
+            "name": st.text_input(label("init_name"), value=current.name if current else ""),
+            "programme": st.text_input(label("init_programme"), value=current.programme if current else ""),
+            "area_id": st.selectbox(label("init_area"), area_choices,
+                                    index=area_choices.index(current.area_id or "") if current else 0),
+            "gemeentecodes": st.multiselect(label("init_gemeente"), sorted(reference.gemeenten),
+                                            default=current.gemeentecodes if current else [],
+                                            format_func=lambda c: f"{area_data.name_of(c)} ({c})"),
+            "buurtcodes": st.multiselect("Buurten", sorted(reference.buurten),
+                                         default=current.buurtcodes if current else [],
+                                         format_func=lambda c: f"{area_data.name_of(c)} ({c})"),
+            "theme_ids": st.multiselect(label("init_themes"), list(themes),
+                                        default=current.theme_ids if current else [],
+                                        format_func=lambda v: themes[v].label(lang)),
+            "partners": st.text_input(label("init_partners") + " (;)",
+                                      value="; ".join(current.partners) if current else ""),
+            "budget_eur": st.text_input(label("init_budget") + " (EUR)",
+                                        value="" if not current or current.budget_eur is None else
+                                        f"{current.budget_eur:g}"),
+            "budget_note": st.text_input("budget_note", value=current.budget_note if current else ""),
+            "status": st.selectbox(label("init_status"), list(STATUSES),
+                                   index=list(STATUSES).index(current.status) if current else 0,
+                                   format_func=lambda v: label(f"status_{v}")),
+            "status_as_of": st.text_input("status_as_of", value=str(current.status_as_of) if current else ""),
+            "start_year": st.text_input("start_year", value=str(current.start_year or "") if current else ""),
+            "end_year": st.text_input("end_year", value=str(current.end_year or "") if current else ""),
+            "description_nl": st.text_area(label("init_description"),
+                                           value=current.description_nl if current else ""),
+            "source_url": st.text_input(label("init_source") + " (https://…)",
+                                        value=current.source_url if current else ""),
+        }
+        saved = st.form_submit_button(label("form_save"), type="primary")
+    if saved:
+        if current is not None:
+            values["initiative_id"] = current.initiative_id
+            values["lat"], values["lon"] = current.lat, current.lon
+        checked = check_rows([values], reference)
+        if current is None and values["initiative_id"] in records:
+            st.error(label("form_exists", id=values["initiative_id"]))
+        elif not checked.ok:
+            st.error(label("form_invalid"))
+            st.dataframe([{label("col_problem"): p.message} for p in checked.problems], hide_index=True)
+        else:
+            db.upsert(checked.initiatives, actor)
+            st.success(label("form_saved", id=values["initiative_id"]))
+    if current is not None:
+        archived = records[choice].archived
+        if st.button(label("form_unarchive") if archived else label("form_archive"), key="archive"):
+            db.set_archived(current.initiative_id, not archived, actor)
+            st.success(label("form_restored" if archived else "form_archived", id=current.initiative_id))
+
+with upload_tab:
+    st.caption(label("upload_help"))
+    upload = st.file_uploader(label("upload_title"), type=["csv", "xlsx"], key="upload")
+    if upload is not None:
+        try:
+            rows = read_rows(upload.getvalue(), upload.name)
+        except FileProblem as exc:
+            st.error(str(exc))
+        else:
+            checked = check_rows(rows, reference)
+            if checked.ok:
+                st.success(label("upload_ok", n=len(checked.initiatives)))
+                if st.button(label("upload_import"), type="primary"):
+                    inserted, updated = db.upsert(checked.initiatives, actor)
+                    st.success(label("upload_done", inserted=inserted, updated=updated))
+            else:
+                st.error(label("upload_bad", n=len(checked.problems)))
+                st.dataframe([{label("col_row"): p.row, "id": p.initiative_id, label("col_problem"): p.message}
+                              for p in checked.problems], hide_index=True, width="stretch")
