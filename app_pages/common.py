@@ -171,7 +171,10 @@ def staff_actor():
             else:
                 st.button(tr("staff_sign_in"), on_click=st.login)
         return actor
+    from geo.initiative_store import Actor
+
     actor = st.session_state.get("staff_actor")
+    actor = actor if isinstance(actor, Actor) else None
     with st.sidebar:
         if actor:
             st.caption(tr("staff_signed_in", name=actor.name))

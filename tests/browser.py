@@ -121,9 +121,10 @@ MAP_STATE_JS = """
 () => {
   const map = Object.values(window).find(v => v && window.L && v instanceof L.Map);
   if (!map) return null;
-  let features = 0, filled = 0;
+  let features = 0, filled = 0, markers = 0;
   const fills = new Set(), codes = [];
   map.eachLayer(layer => {
+    if (L.MarkerClusterGroup && layer instanceof L.MarkerClusterGroup) markers += layer.getLayers().length;
     if (layer.feature && layer.options) {
       features += 1;
       if (layer.feature.properties && layer.feature.properties.code) codes.push(layer.feature.properties.code);
@@ -132,7 +133,7 @@ MAP_STATE_JS = """
   });
   const attribution = document.querySelector('.leaflet-control-attribution');
   const tooltip = document.querySelector('.leaflet-tooltip');
-  return {features, filled, codes, colours: fills.size, attribution: attribution ? attribution.innerText : '',
+  return {features, filled, codes, markers, colours: fills.size, attribution: attribution ? attribution.innerText : '',
           tooltip: tooltip ? tooltip.innerHTML : null};
 }
 """

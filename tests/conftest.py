@@ -81,3 +81,29 @@ def env_with(**extra) -> dict:
     env = dict(os.environ)
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    from tests.postgres import PostgresServer, server_bin
+
+    if server_bin() is None:
+        pytest.fail("PostgreSQL server binaries not found: apt-get install postgresql", pytrace=False)
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty database of each kind; PostgreSQL gets a fresh schema per test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'initiatives.sqlite'}"
+        return
+    import sqlalchemy as sa
+
+    server = request.getfixturevalue("postgres")
+    engine = sa.create_engine(server.url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS initiatives"))
+    engine.dispose()
+    yield server.url

@@ -60,7 +60,7 @@ def test_explorer_default_view(app_env):
     assert at.title[0].value == "Kaartverkenner"
     assert dict(at.query_params) | {} == {"lang": "nl", "level": "wijk", "area": "parkstad",
                                           "indicator": "aantal_inwoners", "classes": "5", "scheme": "quantiles",
-                                          "ref": "none"}
+                                          "ref": "none", "init": "0"}
     assert len(choropleth_features(at)) == 49  # Parkstad's wijken
     ranking = at.dataframe[0].value
     assert len(ranking) == 49

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from geo.initiative_schema import Initiative
+from geo.initiative_store import Actor, Store
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, map_frame, npm_assets, route_cdn
+from tests.test_initiatives import HOSTILE, valid
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +19,11 @@ pytestmark = pytest.mark.browser
 def server(synced_dir, tmp_path_factory):
     directory = tmp_path_factory.mktemp("browser") / "data"
     shutil.copytree(synced_dir, directory)
-    with StreamlitServer({"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9"}) as running:
+    store = Store(f"sqlite:///{directory / 'initiatives.sqlite'}")  # seeded, plus one hostile initiative
+    store.upsert([Initiative.model_validate(valid(initiative_id="hostile", name=HOSTILE, description_nl=HOSTILE,
+                                                  buurtcodes="BU09280105"))], Actor("test"))
+    env = {"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9", "DATABASE_URL": ""}
+    with StreamlitServer(env) as running:
         yield running
 
 
@@ -39,10 +46,13 @@ def page(browser):
     page = context.new_page()
     route_cdn(page, assets)
     errors: list[str] = []
+    dialogs: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     yield page
     context.close()
-    assert not [e for e in errors if "leaflet" in e.lower()], errors
+    assert not [e for e in errors if "leaflet" in e.lower() or "alert" in e.lower()], errors
+    assert not dialogs, f"data-borne script ran: {dialogs}"
 
 
 def open_page(page, server, path: str):
@@ -110,3 +120,27 @@ def test_tooltip_shows_escaped_value_with_source(server, page):
     tooltip.wait_for(timeout=10_000)
     text = tooltip.inner_text()
     assert "Inhabitants:" in text and "Source: CBS, Kadaster/PDOK, 2024" in text
+
+
+def test_initiatives_page_filters_map_and_hostile_text(server, page):
+    open_page(page, server, "/initiatieven?theme=wonen")
+    page.get_by_role("heading", name="Initiatieven in de gebieden").wait_for()
+    frame, state = map_frame(page)
+    assert state["filled"] == 13  # municipalities coloured by number of initiatives
+    assert state["markers"] == 10  # 12 housing initiatives, two of them region-wide and not pinned
+    assert page.get_by_text("2 regiobrede initiatieven").is_visible()
+    assert page.get_by_test_id("stMetricValue").first.inner_text() == "12"
+    assert "theme=wonen" in page.url
+    # the hostile initiative: listed, pinned, and its text never runs
+    open_page(page, server, "/initiatieven?q=alert")
+    frame, state = map_frame(page)
+    assert state["markers"] == 1
+    page.wait_for_timeout(1500)  # give any injected script the chance to fire (the fixture checks dialogs)
+    assert_no_exception(page)
+
+
+def test_explorer_overlay_of_initiatives(server, page):
+    open_page(page, server, "/?level=wijk&area=GM0928&init=1")
+    frame, state = map_frame(page)
+    assert state["filled"] == 3 and state["markers"] >= 5
+    assert page.get_by_role("switch", name="Initiatieven tonen").is_checked()
