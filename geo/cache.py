@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from geo.config import ATTRIBUTION, LICENCE, LICENCE_URL, data_dir
 
@@ -56,6 +57,7 @@ def write_generation(
     layers: dict[str, gpd.GeoDataFrame],
     meta: dict,
     directory: Path | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> dict:
     """Write all layers and switch the manifest to them in one atomic step; returns the manifest."""
     directory = directory or data_dir()
@@ -75,6 +77,8 @@ def write_generation(
                 "municipalities": int(frame["gemeentecode"].nunique()) if "gemeentecode" in frame else None,
                 "columns": [c for c in frame.columns if c != "geometry"],
             }
+        for name, table in (tables or {}).items():
+            table.to_parquet(staging / f"statline_{name}.parquet", index=False, compression="zstd")
         os.replace(staging, target)
         manifest = {
             **meta,
@@ -123,6 +127,19 @@ def atomic_write_bytes(path, content: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def load_table(name: str, directory: Path | None = None) -> pd.DataFrame | None:
+    """A StatLine table stored with the current generation, or None when the sync could not get it."""
+    directory = directory or data_dir()
+    manifest = read_manifest(directory)
+    info = (manifest.get("tables") or {}).get(name) or {}
+    if not info.get("file"):
+        return None
+    try:
+        return pd.read_parquet(directory / manifest["generation"] / info["file"])
+    except Exception:  # noqa: BLE001 - a damaged optional table must not stop the app; trends just go
+        return None
 
 
 def _is_current(directory: Path, generation: str) -> bool:

@@ -13,24 +13,42 @@ from geo.aggregate import Aggregate, aggregate
 from geo.indicators import Catalogue, catalogue
 from geo.layers import LAYERS, LEVELS
 
+BENEFIT_COLUMNS = {"bijstand_aantal": "bijstand_kwartaal", "inwoners_15plus": "inwoners_15plus_kwartaal"}
+
+
+def latest_benefits(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Values of the most recent quarter for every area (missing where CBS suppressed them)."""
+    if table is None or table.empty or "date" not in table or not set(BENEFIT_COLUMNS) <= set(table.columns):
+        return None
+    last = table[table["date"] == table["date"].max()]
+    return last[["code", *BENEFIT_COLUMNS]].rename(columns=BENEFIT_COLUMNS).drop_duplicates("code")
+
 
 @dataclass
 class AreaData:
     manifest: dict
     layers: dict[str, gpd.GeoDataFrame]
     catalogue: Catalogue
+    benefits: pd.DataFrame | None = None  # StatLine 85586NED: benefits per quarter, when the sync had it
+    benefit_period: str | None = None  # the quarter the *_kwartaal indicators describe, e.g. 2024MM03
     _index: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, directory: Path | None = None, cat: Catalogue | None = None) -> AreaData:
         cat = cat or catalogue()
         raw = cache.load_layers(directory)
+        benefits = cache.load_table("85586NED", directory)
+        latest = latest_benefits(benefits)
         layers = {}
         for name, frame in raw.items():
             if name in LEVELS:
-                frame = gpd.GeoDataFrame(cat.add_derived(frame), geometry="geometry", crs=frame.crs)
+                key = LAYERS[name].key
+                if latest is not None:
+                    frame = frame.merge(latest, how="left", left_on=key, right_on="code").drop(columns="code")
+                frame = gpd.GeoDataFrame(cat.add_derived(frame), geometry="geometry", crs=raw[name].crs)
             layers[name] = frame
-        data = cls(cache.read_manifest(directory), layers, cat)
+        period = None if latest is None else str(benefits.loc[benefits["date"].idxmax(), "period"])
+        data = cls(cache.read_manifest(directory), layers, cat, benefits, period)
         data._build_index()
         return data
 

@@ -41,5 +41,6 @@ LAYERS: dict[str, Layer] = {
     )
 }
 LEVELS = ("gemeenten", "wijken", "buurten")  # the map levels, coarse to fine
+STATLINE_TABLES = ("85586NED",)  # benefits per quarter (trends); optional in a sync
 PROVINCE_CODE = "PV31"  # Limburg
 PROVINCE_NAME = "Limburg"

@@ -15,7 +15,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo import domain
+from geo import domain, statline
 from geo.config import pdok_url
 from geo.layers import PROVINCE_CODE, PROVINCE_NAME, Layer
 from geo.normalize import clean_frame, features_to_frame
@@ -27,6 +27,8 @@ class Source(Protocol):
     location: str
 
     def fetch(self, layer: Layer, year: int, gemeentecode: str | None) -> gpd.GeoDataFrame: ...
+
+    def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame: ...
 
 
 def _keep(frame: gpd.GeoDataFrame, layer: Layer, gemeentecode: str | None) -> gpd.GeoDataFrame:
@@ -72,6 +74,10 @@ class PdokApiSource:
         features = list(self.client.iter_features(path, params))
         return _keep(features_to_frame(features), layer, gemeentecode)
 
+    def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame:
+        """StatLine tables come from CBS OData ($CBS_ODATA_URL), not from PDOK."""
+        return statline.read_for_municipalities(table, gemeentecodes, policy=self.client.policy)
+
 
 class DirectorySource:
     """A folder laid out like the API paths: `<dir>/cbs/wijken-en-buurten-2024/buurten.geojson`."""
@@ -106,6 +112,14 @@ class DirectorySource:
                 raise SourceError(f"{path} is not a GeoJSON FeatureCollection")
             self._frames[key] = _with_keys(features_to_frame(document["features"]), layer)
         return _keep(self._frames[key], layer, gemeentecode)
+
+    def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame:
+        files = sorted((self.root / "statline").glob(f"{table}_*.csv"))
+        extracts = [f for f in files if "DataProperties" not in f.name]
+        if not extracts:
+            raise SourceError(f"no StatLine extract {table}_*.csv in {self.root / 'statline'}")
+        frame = statline.read_csv(extracts[0])
+        return frame[frame["code"].str[2:6].isin([c[2:6] for c in gemeentecodes])].reset_index(drop=True)
 
 
 class GeoPackageSource:
@@ -143,6 +157,9 @@ class GeoPackageSource:
                 geometry=[outline], crs="EPSG:4326",
             )
         return _keep(self._read(layer.collection, [gemeentecode]), layer, gemeentecode)
+
+    def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame:
+        raise SourceError(f"a GeoPackage holds no StatLine table {table}")
 
 
 def open_source(spec: str | None) -> Source:

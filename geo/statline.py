@@ -6,12 +6,15 @@ Both give one tidy frame: `code` (GM/WK/BU code, spaces stripped), `period` (e.g
 
 from __future__ import annotations
 
+import csv
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from geo.config import DEFINITIONS_DIR
 from geo.normalize import SENTINEL_MAX, snake_case
 from geo.pdok import PdokClient, RetryPolicy, SourceError
 
@@ -38,12 +41,21 @@ def period_start(period: str) -> pd.Timestamp | None:
     return pd.Timestamp(year=year, month=month, day=1)
 
 
-def tidy(frame: pd.DataFrame) -> pd.DataFrame:
+@lru_cache(maxsize=4)
+def column_map(table: str, directory: Path = DEFINITIONS_DIR) -> dict[str, str]:
+    """CBS OData keys (e.g. Bijstandsuitkering_6) to our column names, from data/statline_columns.csv."""
+    with open(directory / "statline_columns.csv", newline="", encoding="utf-8") as fh:
+        return {row["key"]: row["column"] for row in csv.DictReader(fh) if row["table"] == table}
+
+
+def tidy(frame: pd.DataFrame, columns: dict[str, str] | None = None) -> pd.DataFrame:
+    frame = frame.drop(columns=["Codering_3"], errors="ignore").rename(columns=columns or {})
     frame = frame.rename(columns={"WijkenEnBuurten": "code", "Perioden": "period", "RegioS": "code"})
     frame = frame.rename(columns={c: _column_name(c) for c in frame.columns})
     if "code" not in frame.columns or "period" not in frame.columns:
         raise SourceError("StatLine table has no region code or period column")
     frame["code"] = frame["code"].astype("string").str.strip()
+    frame = frame.loc[:, ~frame.columns.duplicated()]
     frame["period"] = frame["period"].astype("string").str.strip()
     frame["date"] = pd.to_datetime(frame["period"].map(period_start))
     for column in frame.columns:
@@ -85,7 +97,18 @@ def read_odata(table: str, odata_filter: str | None = None, base_url: str | None
         if url in seen:
             raise SourceError(f"{table}: OData paging loops")
         seen.add(url)
-    return tidy(pd.DataFrame(rows))
+    return tidy(pd.DataFrame(rows), column_map(table))
+
+
+def read_for_municipalities(table: str, gemeentecodes: list[str], base_url: str | None = None,
+                            policy: RetryPolicy | None = None) -> pd.DataFrame:
+    """Rows of the municipalities, their wijken and buurten (one filtered OData query each)."""
+    parts = []
+    for code in gemeentecodes:
+        digits = code[2:6]
+        part = read_odata(table, f"substringof('{digits}',WijkenEnBuurten)", base_url, policy)
+        parts.append(part[part["code"].str[2:6] == digits])  # the substring also matches unrelated codes
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def benefit_series(frame: pd.DataFrame, code: str) -> pd.DataFrame:

@@ -8,9 +8,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import cache
+from geo import cache, domain
 from geo.config import DEFAULT_YEAR
-from geo.layers import LAYERS, Layer
+from geo.layers import LAYERS, STATLINE_TABLES, Layer
 from geo.pdok import SourceError
 from geo.sources import Source
 
@@ -47,5 +47,14 @@ def sync(
 ) -> dict:
     """Fetch all layers; only when every one is complete and valid does the cache change."""
     layers = {name: fetch_layer(source, layer, year, progress) for name, layer in LAYERS.items()}
-    meta = {"source": source.location, "source_kind": source.kind, "year": int(year)}
-    return cache.write_generation(layers, meta, directory)
+    tables, table_status = {}, {}
+    for table in STATLINE_TABLES:
+        try:
+            tables[table] = source.fetch_table(table, domain.focus_codes())
+            table_status[table] = {"rows": int(len(tables[table])), "file": f"statline_{table}.parquet"}
+            progress(f"statline  {table}: {len(tables[table])} rows")
+        except SourceError as exc:  # trends are a bonus: the boundaries still make a complete cache
+            table_status[table] = {"rows": 0, "unavailable": str(exc)}
+            progress(f"statline  {table}: not available ({exc})")
+    meta = {"source": source.location, "source_kind": source.kind, "year": int(year), "tables": table_status}
+    return cache.write_generation(layers, meta, directory, tables)
