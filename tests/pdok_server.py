@@ -37,6 +37,7 @@ class ServerState:
     requests: list[str] = field(default_factory=list)
     odata_tables: dict[str, list[dict]] = field(default_factory=dict)
     odata_page: int = 100
+    locations: list[dict] = field(default_factory=list)  # Locatieserver documents (lookup shape)
     _documents: dict[Path, list[dict]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -97,6 +98,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = url.path.strip("/").split("/")
         if parts[:2] == ["ODataApi", "OData"] and len(parts) == 4:
             return self._odata(parts[2], query)
+        if parts[:4] == ["bzk", "locatieserver", "search", "v3_1"] and len(parts) == 5:
+            return self._locatieserver(parts[4], query)
         if len(parts) == 6 and parts[2:4] == ["ogc", "v1"] and parts[4] == "collections":
             return self._collection(parts, query)
         if len(parts) == 7 and parts[2:4] == ["ogc", "v1"] and parts[6] in ("items", "schema"):
@@ -165,6 +168,31 @@ class Handler(BaseHTTPRequestHandler):
     def _url(self, query: dict) -> str:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}{urlparse(self.path).path}?{urlencode(query)}"
+
+    def _locatieserver(self, service: str, query: dict):
+        """`suggest` and `lookup` in the v3.1 response shape; like the real one, q is required on suggest."""
+        allowed = {"suggest": {"q", "rows", "fq", "start", "fl", "wt"}, "lookup": {"id", "fl", "wt"}}
+        if service not in allowed:
+            return self._json(404, {"message": "unknown service"}, content_type="application/json")
+        unknown = set(query) - allowed[service]
+        if unknown:  # v3.1 rejects parameters that are not in its OpenAPI spec
+            return self._json(400, {"message": f"unknown parameter(s): {sorted(unknown)}"},
+                              content_type="application/json")
+        if service == "suggest":
+            if not query.get("q"):
+                return self._json(400, {"message": "q is required"}, content_type="application/json")
+            words = query["q"].lower().split()
+            docs = [{"type": d["type"], "weergavenaam": d["weergavenaam"], "id": d["id"], "score": 10.0}
+                    for d in self.state.locations if all(w in d["weergavenaam"].lower() for w in words)]
+            docs = docs[: int(query.get("rows", 10))]
+        else:
+            docs = [d for d in self.state.locations if d["id"] == query.get("id")]
+        body = {"response": {"numFound": len(docs), "start": 0, "maxScore": 10.0, "numFoundExact": True,
+                             "docs": docs}}
+        if service == "suggest":
+            body |= {"highlighting": {d["id"]: {"suggest": [d["weergavenaam"]]} for d in docs},
+                     "spellcheck": {"suggestions": [], "collations": []}}
+        return self._json(200, body, content_type="application/json")
 
     def _odata(self, table: str, query: dict):
         rows = self.state.odata_tables.get(table)

@@ -144,3 +144,28 @@ def test_explorer_overlay_of_initiatives(server, page):
     frame, state = map_frame(page)
     assert state["filled"] == 3 and state["markers"] >= 5
     assert page.get_by_role("switch", name="Initiatieven tonen").is_checked()
+
+
+def test_my_neighbourhood_by_name_when_locatieserver_is_unreachable(server, page):
+    open_page(page, server, "/buurt")
+    page.get_by_role("heading", name="Mijn buurt").wait_for()
+    box = page.get_by_label("Adres, postcode of naam van uw buurt")
+    box.fill("Bleijerheide")
+    box.press("Enter")
+    page.get_by_text("zoekt op naam van buurt, wijk of gemeente").wait_for(timeout=30_000)
+    page.get_by_role("combobox", name="Gevonden").click()
+    page.get_by_role("option", name="Bleijerheide (buurt, Kerkrade-Oost, Kerkrade)").click()
+    page.get_by_role("heading", name="Bleijerheide").wait_for(timeout=30_000)
+    assert "buurt=BU09280105" in page.url
+    assert page.get_by_text("cijfer voor de wijk Kerkrade-Oost").first.is_visible()
+    assert_no_exception(page)
+
+
+def test_my_neighbourhood_deep_link_with_trend_and_map(server, page):
+    open_page(page, server, "/buurt?buurt=BU09171000&lang=en")
+    page.get_by_role("heading", name="Maria Gewanden").wait_for(timeout=30_000)
+    assert page.get_by_text("Trend: social assistance").is_visible()
+    frame, state = map_frame(page)
+    assert state["features"] >= 2  # the buurt and its neighbours (or the pick map)
+    assert "CBS, Kadaster/PDOK" in state["attribution"]
+    assert_no_exception(page)

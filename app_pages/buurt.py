@@ -1,0 +1,226 @@
+"""My neighbourhood (`/buurt`): find a buurt by address, postcode or name; its profile, trend and initiatives."""
+
+from __future__ import annotations
+
+import time
+from html import escape
+
+import altair as alt
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import attribution_caption, data, initiatives
+from geo import buurt_profile as bp
+from geo import domain, explorer
+from geo.choropleth import outline_collection, prepare_geometry
+from geo.classify import MISSING_COLOUR
+from geo.config import ATTRIBUTION
+from geo.i18n import number, t
+from geo.locatieserver import Locatieserver
+from geo.mapview import base_map, choropleth_layer, escape_html, tooltip_html
+from geo.name_search import NameIndex, clean_wijk_name
+from geo.pdok import SourceError
+
+LS_RETRY_SECONDS = 60  # after a Locatieserver failure, search names for a minute before trying again
+
+area_data = data()
+lang = st.session_state.get("lang", "nl")
+generation = area_data.manifest["generation"]
+
+
+def label(key: str, **values) -> str:
+    return t(key, lang, **values)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def name_index(generation: str) -> NameIndex:
+    return NameIndex(data())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def geometry(generation: str, area: str):
+    return prepare_geometry(data(), "buurt", area)
+
+
+def select(code: str) -> None:
+    st.query_params["buurt"] = code
+
+
+def locatieserver_up() -> bool:
+    return time.time() >= st.session_state.get("ls_down_until", 0)
+
+
+st.html("<style>@media print { [data-testid='stSidebar'], [data-testid='stHeader'], .no-print, "
+        "[data-testid='stTextInput'], [data-testid='stExpander'] { display: none !important; } }</style>")
+st.title(label("buurt_title"))
+st.caption(label("buurt_intro"))
+
+# --- finding the buurt ------------------------------------------------------------------------------
+query = st.text_input(label("buurt_search"), key="buurt_query", max_chars=120)
+mode_caption = st.empty()
+suggestions, hits = [], []
+if query.strip():
+    if locatieserver_up():
+        try:
+            suggestions = Locatieserver().suggest(query)
+        except SourceError:
+            st.session_state["ls_down_until"] = time.time() + LS_RETRY_SECONDS
+    hits = name_index(generation).search(query)
+mode_caption.caption(label("buurt_search_ls" if locatieserver_up() else "buurt_search_names"))
+
+if query.strip():
+    options = {f"ls:{s.id}": s.label for s in suggestions} | {
+        f"name:{h.code}": f"{h.name} ({label('kind_' + h.level)}, {h.context})" for h in hits
+    }
+    if not options:
+        st.info(label("buurt_no_results", query=query[:60]))
+    else:
+        picked_option = st.selectbox(label("buurt_results"), list(options), index=None, key=f"choice_{query}",
+                                     format_func=options.get)
+        choice = (*picked_option.split(":", 1), options[picked_option]) if picked_option else None
+        if choice and choice[0] == "ls":
+            try:
+                location = Locatieserver().lookup(choice[1])
+            except SourceError:
+                st.session_state["ls_down_until"] = time.time() + LS_RETRY_SECONDS
+                st.warning(label("buurt_search_names"))
+            else:
+                resolved = bp.resolve(area_data, location)
+                if resolved.buurtcode:
+                    if not resolved.checked:
+                        st.caption(label("buurt_checked_mismatch", name=area_data.name_of(resolved.buurtcode)))
+                    if st.query_params.get("buurt") != resolved.buurtcode:
+                        select(resolved.buurtcode)
+                        st.rerun()
+                else:
+                    st.warning(label("buurt_outside", place=location.label, km=number(resolved.distance_km, 1, lang),
+                                     gemeente=area_data.name_of(resolved.nearest_gemeente)))
+        elif choice:
+            level = area_data.level_of(choice[1])
+            if level == "buurten":
+                if st.query_params.get("buurt") != choice[1]:
+                    select(choice[1])
+                    st.rerun()
+            else:
+                column = "wijkcode" if level == "wijken" else "gemeentecode"
+                buurten = area_data.layers["buurten"]
+                members = buurten[buurten[column] == choice[1]].sort_values("buurtnaam")
+                pick = st.selectbox(label("buurt_choose_in_wijk", name=choice[2].split(" (")[0]),
+                                    members["buurtcode"].tolist(), index=None, key=f"in_{choice[1]}",
+                                    format_func=lambda c: area_data.name_of(c) or c)
+                if pick and st.query_params.get("buurt") != pick:
+                    select(pick)
+                    st.rerun()
+
+code = st.query_params.get("buurt")
+profile = bp.buurt_profile(area_data, code) if code else None
+if code and profile is None:
+    st.warning(label("buurt_unknown", code=code[:20]))
+
+with st.expander(label("buurt_pick_map"), expanded=profile is None):
+    scope = profile.gemeentecode if profile else "all"
+    prepared = geometry(generation, scope)
+    properties = {
+        c: {"code": c, "fill": "#2c7fb8" if profile and c == profile.code else "#c7e9b4",
+            "tip": tooltip_html(area_data.name_of(c) or c, [area_data.row(c)["gemeentenaam"]])}
+        for c in prepared.codes
+    }
+    pick_map = base_map(prepared.bounds)
+    choropleth_layer(prepared.collection(properties), label("level_buurt"), prepared.bounds).add_to(pick_map)
+    clicked = st_folium(pick_map, key=f"pick_{scope}", height=420, use_container_width=True,
+                        returned_objects=["last_active_drawing"], render=False)
+    picked = explorer.select_from_click((clicked or {}).get("last_active_drawing"), set(prepared.codes))
+    if picked and picked != code:
+        select(picked)
+        st.rerun()
+    attribution_caption()
+
+if profile is None:
+    st.stop()
+
+# --- the profile --------------------------------------------------------------------------------------
+st.header(profile.name)
+st.write(label("buurt_lies_in", wijk=clean_wijk_name(profile.wijknaam), gemeente=profile.gemeentenaam))
+st.write(label("buurt_in_parkstad" if profile.in_parkstad else "buurt_not_parkstad"))
+programmes = domain.programmes_by_area()
+if profile.areas:
+    for area in profile.areas:
+        names = "; ".join(["Gebiedsgerichte aanpak Provincie Limburg", *programmes.get(area.area_id, [])])
+        st.write(label("buurt_in_area", area=area.name, programmes=names))
+        if area.precision != "exact":
+            st.caption(label(f"precision_{area.precision}"))
+else:
+    st.write(label("buurt_no_area"))
+
+st.subheader(label("buurt_figures"))
+missing = [area_data.catalogue[f.indicator_id].label(lang) for f in profile.figures if f.value is None]
+for figure in (f for f in profile.figures if f.value is not None):
+    ind = area_data.catalogue[figure.indicator_id]
+    year = area_data.benefit_period if ind.dataset == "cbs/85586NED" else area_data.year
+    source = "CBS StatLine 85586NED" if ind.dataset == "cbs/85586NED" else ATTRIBUTION
+    with st.container(border=True):
+        wijk = clean_wijk_name(profile.wijknaam)
+        note = "" if figure.level == "buurt" else f" ({label('buurt_for_wijk', wijk=wijk)})"
+        st.markdown(f"**{escape(ind.label(lang))}**: {escape(number(figure.value, ind.decimals, lang))} "
+                    f"{escape(ind.unit)}{escape(note)}")
+        if ind.kind != "count":
+            rows = [(label("buurt_this") if figure.level == "buurt" else label("buurt_this_wijk"), figure.value),
+                    (profile.gemeentenaam, figure.gemeente), ("Parkstad", figure.parkstad),
+                    (label("limburg"), figure.limburg)]
+            bars = pd.DataFrame([{"area": a, "value": v, "text": number(v, ind.decimals, lang)}
+                                 for a, v in rows if v is not None])
+            base = alt.Chart(bars).encode(y=alt.Y("area:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
+                                          x=alt.X("value:Q", title=ind.unit))
+            chart = base.mark_bar(color="#2c7fb8") + base.mark_text(align="left", dx=4).encode(text="text:N")
+            st.altair_chart(chart.properties(height=38 * len(bars)), width="stretch")
+        st.caption(label("buurt_figure_source", source=source, year=year))
+if missing:
+    st.markdown(f"**{escape(', '.join(missing))}**: {escape(label('buurt_missing'))}")
+
+trend = bp.benefit_trend(area_data, profile.code)
+st.subheader(label("buurt_trend"))
+if trend is None:
+    st.caption(label("buurt_trend_none"))
+else:
+    level, series = trend
+    if level == "wijk":
+        st.caption(label("buurt_trend_wijk", wijk=clean_wijk_name(profile.wijknaam)))
+    line = alt.Chart(series).mark_line(point=True, color="#2c7fb8").encode(
+        x=alt.X("date:T", title=None), y=alt.Y("bijstand_pct:Q", title="%"),
+        tooltip=[alt.Tooltip("period:N"), alt.Tooltip("bijstand_pct:Q", title="%"),
+                 alt.Tooltip("bijstand_aantal:Q")])
+    st.altair_chart(line, width="stretch")
+    st.caption(label("buurt_trend_source", first=series["period"].iloc[0], last=series["period"].iloc[-1]))
+
+st.subheader(label("buurt_initiatives"))
+nearby = bp.initiatives_near(area_data, initiatives(), profile.code)
+if not nearby:
+    st.caption(label("buurt_no_initiatives"))
+themes = domain.themes()
+for entry in nearby:
+    item = entry.initiative
+    theme_names = ", ".join(themes[tid].label(lang) for tid in item.theme_ids if tid in themes)
+    st.markdown(
+        f"- **{escape(item.name)}** ({escape(label('relation_' + entry.relation))}) · {escape(theme_names)} · "
+        f"{escape(label('status_' + item.status))} ({item.status_as_of}) · "
+        f"[{escape(label('init_source'))}]({escape(item.source_url).replace(')', '%29')})"
+    )
+
+st.subheader(label("buurt_map"))
+around = [profile.code, *bp.neighbours(area_data, profile.code)]
+frame = area_data.layers["buurten"].set_index("buurtcode").loc[around]
+small = base_map(tuple(frame.total_bounds))
+for buurt_code, row in frame.iterrows():
+    own = buurt_code == profile.code
+    folium.GeoJson(
+        outline_collection([row.geometry]),
+        style_function=lambda _, own=own: {"color": "#253494" if own else "#555555", "weight": 3 if own else 1,
+                                           "fillColor": "#41b6c4" if own else MISSING_COLOUR, "fillOpacity": 0.5},
+        tooltip=folium.Tooltip(escape_html(row["buurtnaam"])),
+    ).add_to(small)
+st_folium(small, key=f"around_{profile.code}", height=360, use_container_width=True, returned_objects=[],
+          render=False)
+attribution_caption()
+st.caption(label("buurt_print"))
