@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import attribution_caption, data, initiatives
+from app_pages.common import attribution_caption, data, initiatives, translator
 from geo import buurt_profile as bp
 from geo import domain, explorer
 from geo.choropleth import outline_collection, prepare_geometry
 from geo.classify import MISSING_COLOUR
 from geo.config import ATTRIBUTION
-from geo.i18n import number, t
+from geo.i18n import number
 from geo.locatieserver import Locatieserver
 from geo.mapview import base_map, choropleth_layer, escape_html, tooltip_html
 from geo.name_search import NameIndex, clean_wijk_name
@@ -30,8 +30,7 @@ lang = st.session_state.get("lang", "nl")
 generation = area_data.manifest["generation"]
 
 
-def label(key: str, **values) -> str:
-    return t(key, lang, **values)
+label = translator(lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 from urllib.parse import urlencode
 
@@ -27,6 +28,11 @@ def current_lang() -> str:
 
 def tr(key: str, **values) -> str:
     return t(key, st.session_state.get("lang", DEFAULT_LANGUAGE), **values)
+
+
+def translator(lang: str):
+    """Text in one language, bound now: widgets may call their format_func after the run."""
+    return partial(t, lang=lang)
 
 
 def _set_lang() -> None:
@@ -101,6 +107,29 @@ def show_notices(notices) -> None:
             st.warning(tr("notice_unknown", given=notice.given[:60], param=notice.param, used=notice.used), icon="ℹ️")
         else:
             st.info(tr(notice.reason, given=notice.given[:60]), icon="ℹ️")
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _placer(generation: str):
+    from geo.placement import Placer
+
+    return Placer(data())
+
+
+def placer():
+    """Places initiatives on the map; built once per cache generation."""
+    return _placer(data().manifest["generation"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _area_outlines(generation: str) -> dict:
+    from geo.choropleth import area_outlines
+
+    return area_outlines(data())
+
+
+def priority_area_outlines() -> dict:
+    return _area_outlines(data().manifest["generation"])
 
 
 def explorer_link(**params) -> str:

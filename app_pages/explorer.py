@@ -8,16 +8,24 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import attribution_caption, data, initiatives, show_notices, tr
+from app_pages.common import (
+    attribution_caption,
+    data,
+    initiatives,
+    placer,
+    priority_area_outlines,
+    show_notices,
+    tr,
+    translator,
+)
 from geo import domain, explorer
-from geo.choropleth import area_outlines, build_choropleth, gemeente_outlines, legend_rows, prepare_geometry
+from geo.choropleth import build_choropleth, gemeente_outlines, legend_rows, prepare_geometry
 from geo.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
 from geo.export import csv_bytes
-from geo.i18n import number, t
+from geo.i18n import number
 from geo.initiative_map import marker_layer
 from geo.layers import LAYERS
 from geo.mapview import base_map, choropleth_layer, outline_layer
-from geo.placement import Placer
 
 area_data = data()
 generation = area_data.manifest["generation"]
@@ -32,13 +40,8 @@ def geometry(generation: str, level: str, area: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def placer(generation: str) -> Placer:
-    return Placer(data())
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def outlines(generation: str):
-    return area_outlines(data()), gemeente_outlines(data())
+def gemeente_lines(generation: str):
+    return gemeente_outlines(data())
 
 
 # --- controls (their state mirrors the URL) ---------------------------------------------------
@@ -62,9 +65,7 @@ if view.level == "gemeente":
     scope_options.insert(2, "limburg")
 
 
-def label(key: str, **values) -> str:
-    """Text in this run's language (format_funcs may be called after the run, so bind it here)."""
-    return t(key, lang, **values)
+label = translator(lang)
 
 
 def scope_label(code: str) -> str:
@@ -112,13 +113,12 @@ map_column, legend_column = st.columns([3, 1])
 with map_column:
     fmap = base_map(prepared.bounds)
     choropleth_layer(prepared.collection(choropleth.properties), indicator.label(lang), prepared.bounds).add_to(fmap)
-    area_lines, gemeente_lines = outlines(generation)
-    outline_layer(gemeente_lines, tr("layer_gemeenten"), "#333333", 1.6).add_to(fmap)
-    outline_layer(area_lines, tr("layer_areas"), "#d7191c", 2.6, dash="6 4").add_to(fmap)
+    outline_layer(gemeente_lines(generation), tr("layer_gemeenten"), "#333333", 1.6).add_to(fmap)
+    outline_layer(priority_area_outlines(), tr("layer_areas"), "#d7191c", 2.6, dash="6 4").add_to(fmap)
     if view.init:
         in_scope = set(explorer.scope_frame(area_data, view.level, view.area)["gemeentecode"])
         items = [i for i in initiatives() if set(i.gemeentecodes) & in_scope]
-        markers, pinned = marker_layer(items, placer(generation), lang, tr("init_layer"))
+        markers, pinned = marker_layer(items, placer(), lang, tr("init_layer"))
         markers.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     result = st_folium(fmap, key="explorer_map", height=560, use_container_width=True,

@@ -10,16 +10,26 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import attribution_caption, data, initiatives, staff_actor, staff_mode, store, tr
+from app_pages.common import (
+    attribution_caption,
+    data,
+    initiatives,
+    placer,
+    priority_area_outlines,
+    staff_actor,
+    staff_mode,
+    store,
+    tr,
+    translator,
+)
 from geo import domain
 from geo import initiative_filters as filt
-from geo.choropleth import area_outlines, prepare_geometry
-from geo.i18n import number, t
+from geo.choropleth import prepare_geometry
+from geo.i18n import number
 from geo.initiative_io import EXPORTERS, FileProblem, export, read_rows
 from geo.initiative_map import gemeente_properties, marker_layer
 from geo.initiative_schema import STATUSES, Initiative, Reference, check_rows
 from geo.mapview import base_map, choropleth_layer, outline_layer
-from geo.placement import Placer
 
 area_data = data()
 lang = st.session_state.get("lang", "nl")
@@ -29,23 +39,12 @@ options = filt.options_for(everything)
 filters, notices = filt.parse_filters({k: st.query_params.get_all(k) for k in st.query_params}, options)
 
 
-def label(key: str, **values) -> str:
-    return t(key, lang, **values)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def placer(generation: str) -> Placer:
-    return Placer(data())
+label = translator(lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def gemeente_geometry(generation: str):
     return prepare_geometry(data(), "gemeente", "all")
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def outlines(generation: str):
-    return area_outlines(data())
 
 
 # --- filters (mirrored in the URL) -----------------------------------------------------------------
@@ -109,7 +108,7 @@ first.metric(label("init_count"), summary.count)
 second.metric(label("init_budget_total"), f"€ {number(summary.budget_total, 0, lang)}",
               help=label("init_budget_help", n=summary.with_budget, count=summary.count))
 
-place = placer(generation)
+place = placer()
 measure = st.radio(label("init_map_colour"), ["initiatives", "budget_per_inhabitant"], horizontal=True,
                    format_func=lambda v: label("init_per_area" if v == "initiatives" else "init_budget_per_inhabitant"))
 prepared = gemeente_geometry(generation)
@@ -117,7 +116,7 @@ properties, classes = gemeente_properties(area_data, filt.per_gemeente(shown), p
 fmap = base_map(prepared.bounds)
 measure_label = label("init_per_area" if measure == "initiatives" else "init_budget_per_inhabitant")
 choropleth_layer(prepared.collection(properties), measure_label, prepared.bounds).add_to(fmap)
-outline_layer(outlines(generation), tr("layer_areas"), "#d7191c", 2.4, dash="6 4").add_to(fmap)
+outline_layer(priority_area_outlines(), tr("layer_areas"), "#d7191c", 2.4, dash="6 4").add_to(fmap)
 markers, pinned = marker_layer(shown, place, lang, label("init_layer"))
 markers.add_to(fmap)
 folium.LayerControl(collapsed=False).add_to(fmap)

@@ -73,22 +73,15 @@ class Initiative(BaseModel):
             raise ValueError(f"unknown priority area {v!r}")
         return v or None
 
-    @field_validator("gemeentecodes", mode="before")
+    @field_validator("gemeentecodes", "buurtcodes", mode="before")
     @classmethod
-    def _gemeenten(cls, v):
+    def _area_codes(cls, v, info):
+        pattern, what = ((domain.GM_CODE, "municipality") if info.field_name == "gemeentecodes"
+                         else (domain.BU_CODE, "buurt"))
         codes = _codes(v)
-        bad = [c for c in codes if not domain.GM_CODE.match(c)]
+        bad = [c for c in codes if not pattern.match(c)]
         if bad:
-            raise ValueError(f"not a municipality code: {', '.join(bad)}")
-        return list(dict.fromkeys(codes))
-
-    @field_validator("buurtcodes", mode="before")
-    @classmethod
-    def _buurten(cls, v):
-        codes = _codes(v)
-        bad = [c for c in codes if not domain.BU_CODE.match(c)]
-        if bad:
-            raise ValueError(f"not a buurt code: {', '.join(bad)}")
+            raise ValueError(f"not a {what} code: {', '.join(bad)}")
         return list(dict.fromkeys(codes))
 
     @field_validator("theme_ids", mode="before")

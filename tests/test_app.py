@@ -26,6 +26,17 @@ def run(path: str | None = None, timeout: float = 120, **params) -> AppTest:
     return at
 
 
+def run_page(path: str, **params) -> AppTest:
+    """Open a page with exactly these query parameters (AppTest starts on the default page)."""
+    at = run(path)
+    at.query_params.clear()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def widget(at: AppTest, label: str):
     matches = [w for w in [*at.selectbox, *at.slider] if w.label == label]
     assert matches, f"no widget {label!r}"

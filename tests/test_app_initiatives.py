@@ -9,7 +9,7 @@ import pytest
 from geo.auth import hash_password
 from geo.initiative_schema import Initiative
 from geo.initiative_store import Actor, Store
-from tests.test_app import choropleth_features, run
+from tests.test_app import choropleth_features, run, run_page
 from tests.test_initiatives import HOSTILE, valid
 
 PASSWORD = "staff-password-for-tests"
@@ -24,13 +24,7 @@ def app_env(data_dir, monkeypatch):
 
 
 def open_page(**params):
-    at = run("app_pages/initiatieven.py")
-    at.query_params.clear()
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page("app_pages/initiatieven.py", **params)
 
 
 def table(at):

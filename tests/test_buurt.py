@@ -11,7 +11,7 @@ from geo.name_search import NameIndex
 from geo.pdok import SourceError
 from tests.conftest import FAST
 from tests.pdok_server import Fault
-from tests.test_app import run
+from tests.test_app import run, run_page
 from tests.test_initiatives import seed_rows
 
 # Addresses as the Locatieserver documents them (lookup shape). The points are real places in these buurten.
@@ -172,13 +172,7 @@ def page_env(data_dir, monkeypatch, locatieserver):
 
 
 def open_buurt(**params):
-    at = run("app_pages/buurt.py")
-    at.query_params.clear()
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page("app_pages/buurt.py", **params)
 
 
 def test_deep_link_opens_the_profile(page_env):
