@@ -147,22 +147,26 @@ with legend_column:
 # --- selection and profile --------------------------------------------------------------------
 codes = set(choropleth.properties)
 clicked = explorer.select_from_click((result or {}).get("last_active_drawing"), codes)
-if clicked and clicked != st.query_params.get("sel"):
-    st.query_params["sel"] = clicked
+if clicked != st.session_state.get("last_map_click"):  # only a new click selects; the map repeats its last one
+    st.session_state["last_map_click"] = clicked
+    if clicked:
+        st.query_params["sel"] = clicked
 selected = st.query_params.get("sel") if st.query_params.get("sel") in codes else None
+
+
+def _selection_to_url() -> None:
+    if st.session_state["ctl_sel"]:
+        st.query_params["sel"] = st.session_state["ctl_sel"]
+    else:
+        st.query_params.pop("sel", None)
+
 
 table = explorer.ranking(area_data, view)
 name_of = dict(zip(table["code"], table["name"], strict=True))
 st.subheader(tr("profile"))
-options = [None, *table["code"]]
-choice = st.selectbox(tr("profile_select"), options, index=options.index(selected) if selected else 0,
-                      format_func=lambda c: "—" if c is None else f"{name_of[c]} ({c})", key=f"sel_{view.level}")
-if choice != selected:
-    if choice:
-        st.query_params["sel"] = choice
-    else:
-        st.query_params.pop("sel", None)
-    selected = choice
+st.session_state["ctl_sel"] = selected
+st.selectbox(tr("profile_select"), [None, *table["code"]], key="ctl_sel", on_change=_selection_to_url,
+             format_func=lambda c: "—" if c is None else f"{name_of[c]} ({c})")
 if selected:
     row = area_data.row(selected)
     st.markdown(f"**{escape(name_of[selected])}**, {escape(str(row['gemeentenaam']))}")

@@ -121,6 +121,12 @@ markers, pinned = marker_layer(shown, place, lang, label("init_layer"))
 markers.add_to(fmap)
 folium.LayerControl(collapsed=False).add_to(fmap)
 st_folium(fmap, key="initiatives_map", height=540, use_container_width=True, returned_objects=[], render=False)
+used_themes = [tid for tid in themes if any(item.theme_ids and item.theme_ids[0] == tid for item in shown)]
+st.html("".join(
+    f'<span style="display:inline-block;margin-right:14px"><span style="display:inline-block;width:12px;'
+    f'height:12px;border-radius:6px;border:1px solid #222;background:{escape(themes[tid].colour)}"></span> '
+    f"{escape(themes[tid].label(lang))}</span>" for tid in used_themes
+))
 attribution_caption()
 region_wide = summary.count - pinned
 if region_wide:

@@ -33,6 +33,10 @@ st.dataframe(
     hide_index=True, width="stretch",
 )
 
+for table, info in (manifest.get("tables") or {}).items():
+    status = f"{info['rows']} rows" if info.get("rows") else f"– ({info.get('unavailable', '')})"
+    st.caption(f"CBS StatLine {escape(table)}: {escape(status)}")
+
 st.subheader(tr("about_indicators"))
 available = {level: {i.id for i in area_data.catalogue.available(area_data.layers[layer])}
              for level, layer in LEVELS.items()}

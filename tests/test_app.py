@@ -195,3 +195,12 @@ def test_first_run_syncs_from_pdok_then_shows_the_map(pdok, tmp_path, monkeypatc
     assert at.title[0].value == "Kaartverkenner"
     assert cache.read_manifest(tmp_path / "fresh")["source"] == pdok.url
     assert len(choropleth_features(at)) == 49
+
+
+def test_choosing_an_area_in_the_list_selects_it(app_env):
+    at = run(level="wijk", area="GM0928")
+    at.selectbox(key="ctl_sel").set_value("WK092801").run()
+    assert at.query_params["sel"] == "WK092801"
+    assert at.dataframe[0].value.iloc[0]["Dit gebied"] == "17.835"
+    at.selectbox(key="ctl_sel").set_value(None).run()
+    assert "sel" not in at.query_params

@@ -169,3 +169,17 @@ def test_my_neighbourhood_deep_link_with_trend_and_map(server, page):
     assert state["features"] >= 2  # the buurt and its neighbours (or the pick map)
     assert "CBS, Kadaster/PDOK" in state["attribution"]
     assert_no_exception(page)
+
+
+def test_clicking_an_area_opens_its_profile(server, page):
+    open_page(page, server, "/?level=gemeente&area=GM0917&indicator=percentage_personen_65_jaar_en_ouder")
+    frame, state = map_frame(page)
+    assert state["codes"] == ["GM0917"]
+    box = frame.frame_element().bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # Heerlen fills the view
+    page.wait_for_url("**sel=GM0917**", timeout=30_000)
+    chooser = page.get_by_role("combobox", name="Kies een gebied", exact=True)
+    page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"Kies een gebied\"]')]"
+                           ".some(e => e.value === 'Heerlen (GM0917)')", timeout=30_000)
+    assert chooser.input_value() == "Heerlen (GM0917)"
+    assert_no_exception(page)
