@@ -75,8 +75,10 @@ class PdokApiSource:
         return _keep(features_to_frame(features), layer, gemeentecode)
 
     def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame:
-        """StatLine tables come from CBS OData ($CBS_ODATA_URL), not from PDOK."""
-        return statline.read_for_municipalities(table, gemeentecodes, policy=self.client.policy)
+        """StatLine tables come from CBS OData ($CBS_ODATA_URL), not from PDOK; optional, so give up sooner."""
+        policy = RetryPolicy(attempts=2, backoff=0.5, max_backoff=1.0, timeout=self.client.policy.timeout,
+                             deadline=min(self.client.policy.deadline, 30.0))
+        return statline.read_for_municipalities(table, gemeentecodes, policy=policy)
 
 
 class DirectorySource:

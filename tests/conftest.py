@@ -64,8 +64,10 @@ def area_data(synced_dir):
 
 
 @pytest.fixture
-def pdok(snapshot):
+def pdok(snapshot, monkeypatch):
+    """The stand-in for PDOK (and CBS OData, which answers 404 for tables a test did not load)."""
     with StandIn(snapshot) as server:
+        monkeypatch.setenv("CBS_ODATA_URL", f"{server.url}/ODataApi/OData")
         yield server
 
 

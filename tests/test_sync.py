@@ -158,3 +158,31 @@ def test_geopackage_that_is_not_one_is_rejected(tmp_path):
     bad.write_text("not a geopackage")
     with pytest.raises(SourceError, match="not a readable GeoPackage"):
         GeoPackageSource(bad)
+
+
+def test_sync_fetches_benefit_table_from_odata(pdok, tmp_path):
+    rows = [{"ID": i, "WijkenEnBuurten": f"{code:<10}", "Perioden": period, "Codering_3": f"{code:<10}",
+             "Bijstandsuitkering_6": count, "Bijstandsuitkering_10": 5, "InwonersVanaf15Jaar_13": 3000}
+            for i, (code, period, count) in enumerate([
+                ("BU09280105", "2023MM12", 200), ("BU09280105", "2024MM03", 210),
+                ("WK092801", "2024MM03", 900), ("BU03630917", "2024MM03", 1)])]  # the last: Amsterdam, not ours
+    pdok.state.odata_tables["85586NED"] = rows
+    pdok.state.odata_page = 2
+    manifest = sync(PdokApiSource(pdok.url, FAST), 2024, tmp_path)
+    assert manifest["tables"]["85586NED"]["rows"] == 3
+    table = cache.load_table("85586NED", tmp_path)
+    assert set(table["code"]) == {"BU09280105", "WK092801"}
+    assert {"bijstand_aantal", "bijstand_pct", "inwoners_15plus"} <= set(table.columns)
+    from geo.data import AreaData
+
+    data = AreaData.load(tmp_path)
+    assert data.benefit_period == "2024MM03"
+    assert data.row("BU09280105")["bijstand_kwartaal"] == 210
+    assert data.row("BU09280105")["bijstand_pct_kwartaal"] == pytest.approx(7.0)
+
+
+def test_sync_without_benefit_table_still_completes(pdok, tmp_path):
+    manifest = sync(PdokApiSource(pdok.url, FAST), 2024, tmp_path)  # the stand-in has no OData table: 404
+    assert counts(manifest) == EXPECTED
+    assert manifest["tables"]["85586NED"]["rows"] == 0 and "404" in manifest["tables"]["85586NED"]["unavailable"]
+    assert cache.load_table("85586NED", tmp_path) is None
