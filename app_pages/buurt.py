@@ -18,6 +18,7 @@ from geo.choropleth import outline_collection, prepare_geometry
 from geo.classify import MISSING_COLOUR
 from geo.config import ATTRIBUTION
 from geo.i18n import number
+from geo.initiative_filters import programmes_by_area
 from geo.locatieserver import Locatieserver
 from geo.mapview import base_map, choropleth_layer, escape_html, tooltip_html
 from geo.name_search import NameIndex, clean_wijk_name
@@ -143,7 +144,7 @@ if profile is None:
 st.header(profile.name)
 st.write(label("buurt_lies_in", wijk=clean_wijk_name(profile.wijknaam), gemeente=profile.gemeentenaam))
 st.write(label("buurt_in_parkstad" if profile.in_parkstad else "buurt_not_parkstad"))
-programmes = domain.programmes_by_area()
+programmes = programmes_by_area(initiatives())
 if profile.areas:
     for area in profile.areas:
         names = "; ".join(["Gebiedsgerichte aanpak Provincie Limburg", *programmes.get(area.area_id, [])])

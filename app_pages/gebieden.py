@@ -15,7 +15,7 @@ from geo.areas import build_areas
 from geo.choropleth import outline_collection
 from geo.gebieden import card_figures
 from geo.i18n import number
-from geo.initiative_filters import per_area
+from geo.initiative_filters import per_area, programmes_by_area
 from geo.mapview import base_map, escape_html, outline_layer, tooltip_html
 
 area_data = data()
@@ -28,7 +28,7 @@ def summaries(generation: str):
 
 
 areas = summaries(area_data.manifest["generation"])
-programmes = domain.programmes_by_area()
+programmes = programmes_by_area(initiatives())
 counts = per_area(initiatives())
 
 st.title(tr("areas_title"))

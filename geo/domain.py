@@ -127,13 +127,3 @@ def focus_codes() -> list[str]:
             codes.append(area.gemeentecode)
     return codes
 
-
-def programmes_by_area(directory: Path = DEFINITIONS_DIR) -> dict[str, list[str]]:
-    """Programmes named by the initiatives of each priority area (data/initiatives.csv)."""
-    out: dict[str, list[str]] = {}
-    with open(directory / "initiatives.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            area, programme = row.get("area_id", ""), row.get("programme", "").strip()
-            if area and programme and programme not in out.setdefault(area, []):
-                out[area].append(programme)
-    return out

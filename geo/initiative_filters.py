@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -185,5 +185,10 @@ def need_vs_action(data, items: list[Initiative], indicator_id: str, codes: list
     return table
 
 
-def with_filters(filters: Filters, **changes) -> Filters:
-    return replace(filters, **changes)
+def programmes_by_area(items: list[Initiative]) -> dict[str, list[str]]:
+    """The programmes the current initiatives of each priority area belong to, in order of appearance."""
+    out: dict[str, list[str]] = {}
+    for item in items:
+        if item.area_id and item.programme not in out.setdefault(item.area_id, []):
+            out[item.area_id].append(item.programme)
+    return out

@@ -359,3 +359,10 @@ def test_record_timestamps_are_utc(database_url):
     record = Store(database_url).records()[0]
     assert record.updated_at.utcoffset().total_seconds() == 0
     assert isinstance(record.created_at, datetime)
+
+
+def test_programmes_per_area_come_from_the_initiatives(seeded):
+    programmes = filt.programmes_by_area(seeded)
+    assert "(B)OOST Kerkrade-Oost" in programmes["kerkrade-oost"]
+    assert "Nationaal Programma Heerlen-Noord" in programmes["heerlen-noord"]
+    assert all(area in domain.priority_areas() for area in programmes)
