@@ -12,10 +12,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import domain, statline
+from geo import domain, explorer, statline
 from geo.data import AreaData
 from geo.domain import PriorityArea
-from geo.explorer import region_value
 from geo.initiative_schema import Initiative
 from geo.locatieserver import Location
 
@@ -45,30 +44,19 @@ class BuurtProfile:
     figures: list[Figure]
 
 
-def _value(row, indicator_id: str) -> float | None:
-    if row is None:
-        return None
-    value = pd.to_numeric(pd.Series([row.get(indicator_id)]), errors="coerce").iloc[0]
-    return None if pd.isna(value) else float(value)
-
-
 def buurt_profile(data: AreaData, code: str) -> BuurtProfile | None:
     row = data.row(code)
     if row is None or data.level_of(code) != "buurten":
         return None
     wijk = data.row(str(row["wijkcode"]))
-    gemeente = data.row(str(row["gemeentecode"]))
+    for_wijk = {r.indicator_id: r for r in explorer.profile(data, str(row["wijkcode"]))}
     figures = []
-    for ind in data.catalogue.key_indicators():
-        value, level = _value(row, ind.id), "buurt"
-        if value is None:
-            value, level = _value(wijk, ind.id), "wijk"
-        regional = ind.aggregation != "none"
-        figures.append(Figure(
-            ind.id, value, level if value is not None else None, _value(gemeente, ind.id),
-            region_value(data, "parkstad", ind.id) if regional else None,
-            region_value(data, "limburg", ind.id) if regional else None,
-        ))
+    for own in explorer.profile(data, code):
+        value, level = own.value, "buurt"
+        if value is None and own.indicator_id in for_wijk:
+            value, level = for_wijk[own.indicator_id].value, "wijk"
+        figures.append(Figure(own.indicator_id, value, level if value is not None else None,
+                              own.gemeente, own.parkstad, own.limburg))
     return BuurtProfile(
         code=code, name=str(row["buurtnaam"]), wijkcode=str(row["wijkcode"]),
         wijknaam=str(wijk["wijknaam"]) if wijk is not None else "",
