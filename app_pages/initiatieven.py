@@ -109,13 +109,13 @@ second.metric(label("init_budget_total"), f"€ {number(summary.budget_total, 0,
               help=label("init_budget_help", n=summary.with_budget, count=summary.count))
 
 place = placer()
-measure = st.radio(label("init_map_colour"), ["initiatives", "budget_per_inhabitant"], horizontal=True,
-                   format_func=lambda v: label("init_per_area" if v == "initiatives" else "init_budget_per_inhabitant"))
+measure = st.radio(label("init_map_colour"), list(filt.MEASURES), horizontal=True,
+                   format_func=lambda v: label(filt.MEASURES[v]))
 prepared = gemeente_geometry(generation)
-properties, classes = gemeente_properties(area_data, filt.per_gemeente(shown), prepared.codes, measure, lang)
+action_table = filt.action_per_gemeente(area_data, shown, prepared.codes)
+properties, classes = gemeente_properties(action_table, measure, lang)
 fmap = base_map(prepared.bounds)
-measure_label = label("init_per_area" if measure == "initiatives" else "init_budget_per_inhabitant")
-choropleth_layer(prepared.collection(properties), measure_label, prepared.bounds).add_to(fmap)
+choropleth_layer(prepared.collection(properties), label(filt.MEASURES[measure]), prepared.bounds).add_to(fmap)
 outline_layer(priority_area_outlines(), tr("layer_areas"), "#d7191c", 2.4, dash="6 4").add_to(fmap)
 markers, pinned = marker_layer(shown, place, lang, label("init_layer"))
 markers.add_to(fmap)
@@ -169,14 +169,14 @@ preferred = next((i.id for i in gemeente_indicators if i.direction == "higher_wo
 need_id = st.selectbox(label("need_indicator"), [i.id for i in gemeente_indicators],
                        index=[i.id for i in gemeente_indicators].index(preferred),
                        format_func=lambda v: area_data.catalogue[v].label(lang))
-action = st.radio(label("need_action"), ["initiatives", "budget_per_inhabitant"], horizontal=True, key="need_action",
-                  format_func=lambda v: label("init_per_area" if v == "initiatives" else "init_budget_per_inhabitant"))
+action = st.radio(label("need_action"), list(filt.MEASURES), horizontal=True, key="need_action",
+                  format_func=lambda v: label(filt.MEASURES[v]))
 table = filt.need_vs_action(area_data, shown, need_id, domain.focus_codes())
 if table.empty or table["need"].isna().all():
     st.info(label("need_no_values"))
 else:
     need_label = f"{area_data.catalogue[need_id].label(lang)} ({area_data.catalogue[need_id].unit})"
-    action_label = label("init_per_area" if action == "initiatives" else "init_budget_per_inhabitant")
+    action_label = label(filt.MEASURES[action])
     chart_data = table.rename(columns={action: "action"})[["name", "need", "action"]]
     base = alt.Chart(chart_data).encode(
         x=alt.X("need:Q", title=need_label, scale=alt.Scale(zero=False)),

@@ -160,8 +160,12 @@ def per_area(items: list[Initiative]) -> dict[str, int]:
     return counts
 
 
-def need_vs_action(data, items: list[Initiative], indicator_id: str, codes: list[str]) -> pd.DataFrame:
-    """Per municipality: the need (an indicator), the action (initiatives, budget per inhabitant)."""
+MEASURES = {"initiatives": "init_per_area", "budget_per_inhabitant": "init_budget_per_inhabitant"}  # -> label key
+
+
+def action_per_gemeente(data, items: list[Initiative], codes: list[str]) -> pd.DataFrame:
+    """Per municipality the action: number of initiatives and known budget per inhabitant (missing when the
+    number of inhabitants is unknown)."""
     counts = per_gemeente(items).set_index("gemeentecode")
     rows = []
     for code in codes:
@@ -169,17 +173,22 @@ def need_vs_action(data, items: list[Initiative], indicator_id: str, codes: list
         if row is None:
             continue
         inhabitants = row.get("aantal_inwoners")
-        count = int(counts.at[code, "initiatives"]) if code in counts.index else 0
         budget = float(counts.at[code, "budget_eur"]) if code in counts.index else 0.0
         rows.append({
             "gemeentecode": code, "name": str(row["gemeentenaam"]),
-            "need": pd.to_numeric(row.get(indicator_id), errors="coerce"),
-            "initiatives": count,
+            "initiatives": int(counts.at[code, "initiatives"]) if code in counts.index else 0,
             "budget_per_inhabitant": budget / inhabitants if inhabitants and inhabitants > 0 else None,
         })
-    table = pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["gemeentecode", "name", "initiatives", "budget_per_inhabitant"])
+
+
+def need_vs_action(data, items: list[Initiative], indicator_id: str, codes: list[str]) -> pd.DataFrame:
+    """Per municipality: the need (an indicator), the action (initiatives, budget per inhabitant)."""
+    table = action_per_gemeente(data, items, codes)
     if table.empty:
         return table
+    table.insert(2, "need", [pd.to_numeric(data.row(c).get(indicator_id), errors="coerce")
+                             for c in table["gemeentecode"]])
     need, action = table["need"], table["initiatives"]
     table["high_need_low_action"] = (need > need.median()) & (action < action.median())
     return table

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import folium
+import pandas as pd
 from folium.plugins import MarkerCluster
 
 from geo import domain
+from geo.classify import Classification, classify
 from geo.i18n import number, t
+from geo.initiative_filters import MEASURES
 from geo.initiative_schema import Initiative
 from geo.mapview import escape_html as escape
+from geo.mapview import tooltip_html
 from geo.placement import Placer
 
 
@@ -46,33 +50,15 @@ def marker_layer(items: list[Initiative], placer: Placer, lang: str, name: str) 
     return group, pinned
 
 
-def gemeente_properties(data, per_gemeente, codes: list[str], measure: str, lang: str):
-    """Fill colour and tooltip per municipality for 'initiatives' or 'budget_per_inhabitant'."""
-    import pandas as pd
-
-    from geo.classify import classify
-    from geo.mapview import tooltip_html
-
-    counts = per_gemeente.set_index("gemeentecode") if len(per_gemeente) else pd.DataFrame()
-    values, names = [], []
-    for code in codes:
-        row = data.row(code)
-        names.append(str(row["gemeentenaam"]) if row is not None else code)
-        count = float(counts.at[code, "initiatives"]) if code in counts.index else 0.0
-        if measure == "initiatives":
-            values.append(count)
-        else:
-            budget = float(counts.at[code, "budget_eur"]) if code in counts.index else 0.0
-            inhabitants = row.get("aantal_inwoners") if row is not None else None
-            values.append(budget / inhabitants if inhabitants and inhabitants > 0 else float("nan"))
-    series = pd.Series(values, dtype="float64")
-    classes = classify(series, "quantiles", 5)
+def gemeente_properties(action: pd.DataFrame, measure: str, lang: str) -> tuple[dict[str, dict], Classification]:
+    """Fill colour and tooltip per municipality for a measure of `action_per_gemeente`."""
+    values = pd.to_numeric(action[measure], errors="coerce").astype("float64").reset_index(drop=True)
+    classes = classify(values, "quantiles", 5)
     colours = classes.colours().to_numpy()
-    label = t("init_per_area" if measure == "initiatives" else "init_budget_per_inhabitant", lang)
+    label = t(MEASURES[measure], lang)
+    decimals = 0 if measure == "initiatives" else 2
     properties = {}
-    for i, code in enumerate(codes):
-        decimals = 0 if measure == "initiatives" else 2
-        text = number(values[i], decimals, lang) if values[i] == values[i] else t("legend_missing", lang)
-        properties[code] = {"code": code, "fill": colours[i],
-                            "tip": tooltip_html(names[i], [f"{label}: {text}"])}
+    for i, (code, name) in enumerate(zip(action["gemeentecode"], action["name"], strict=True)):
+        text = t("legend_missing", lang) if pd.isna(values[i]) else number(values[i], decimals, lang)
+        properties[code] = {"code": code, "fill": colours[i], "tip": tooltip_html(name, [f"{label}: {text}"])}
     return properties, classes
