@@ -29,8 +29,12 @@ class Placement:
 
 
 class Placer:
+    """Places initiatives; a placement is remembered, since one page run asks for it several times
+    (markers, table, export) and a union of buurten is not free."""
+
     def __init__(self, data: AreaData):
         self.data = data
+        self._placed: dict[tuple, Placement] = {}
 
     @cached_property
     def _buurten(self) -> dict:
@@ -50,6 +54,13 @@ class Placer:
         }
 
     def place(self, initiative: Initiative) -> Placement:
+        key = (initiative.lat, initiative.lon, tuple(initiative.buurtcodes), initiative.area_id,
+               tuple(initiative.gemeentecodes))
+        if key not in self._placed:
+            self._placed[key] = self._place(initiative)
+        return self._placed[key]
+
+    def _place(self, initiative: Initiative) -> Placement:
         if initiative.lat is not None and initiative.lon is not None:
             return Placement("coordinates", float(initiative.lon), float(initiative.lat))
         buurten = [self._buurten[c] for c in initiative.buurtcodes if c in self._buurten]
