@@ -14,7 +14,7 @@ from geo.areas import areas_frame, build_areas
 from geo.classify import Classification, classify
 from geo.config import ATTRIBUTION
 from geo.data import AreaData
-from geo.explorer import LEVELS, View, reference_series, scope_frame, values_of
+from geo.explorer import LEVELS, View, scope_frame, scope_table
 from geo.i18n import number, t
 from geo.indicators import Indicator
 from geo.layers import LAYERS
@@ -104,39 +104,30 @@ def format_value(value: float | None, indicator: Indicator, lang: str, signed: b
 
 def build_choropleth(data: AreaData, view: View) -> Choropleth:
     indicator = data.catalogue[view.indicator]
-    layer_name = LEVELS[view.level]
-    frame = scope_frame(data, view.level, view.area)
-    key, name_column = LAYERS[layer_name].key, LAYERS[layer_name].name_column
-    codes = frame[key].astype(str)
-    values = values_of(frame, view.indicator)
-    reference = reference_series(data, frame, view)
-    shown = values - reference if reference is not None else values
-    classification = classify(shown.reset_index(drop=True), view.scheme, view.classes,
-                              diverging=reference is not None)
+    table = scope_table(data, view)
+    compared = "difference" in table
+    shown = table["difference" if compared else "value"]
+    classification = classify(shown, view.scheme, view.classes, diverging=compared)
     colours = classification.colours().to_numpy()
     lang = view.lang
     label = indicator.label(lang)
-    ref_label = t(f"ref_{view.ref}", lang) if reference is not None else None
+    ref_label = t(f"ref_{view.ref}", lang) if compared else None
     source = t("tooltip_source", lang, source=ATTRIBUTION, year=data.year)
-    properties = {}
-    names = frame[name_column].astype(str).to_numpy()
-    gemeenten = frame["gemeentenaam"].astype(str).to_numpy()
-    value_array, shown_array = values.to_numpy(), shown.to_numpy()
     missing_text = t("legend_missing", lang)
-    for i, code in enumerate(codes.to_numpy()):
-        title = names[i] if view.level == "gemeente" else f"{names[i]} ({gemeenten[i]})"
-        value = value_array[i]
-        if np.isnan(value):
+    properties = {}
+    for i, row in enumerate(table.itertuples(index=False)):
+        title = row.name if view.level == "gemeente" else f"{row.name} ({row.gemeente})"
+        if np.isnan(row.value):
             lines = [f"{label}: {missing_text}"]
         else:
-            lines = [f"{label}: {number(value, indicator.decimals, lang)} {indicator.unit}"]
-            if reference is not None and not np.isnan(shown_array[i]):
+            lines = [f"{label}: {number(row.value, indicator.decimals, lang)} {indicator.unit}"]
+            if compared and not np.isnan(row.difference):
                 lines.append(t("tooltip_difference", lang, ref=ref_label,
-                               value=format_value(shown_array[i], indicator, lang, signed=True)))
+                               value=format_value(row.difference, indicator, lang, signed=True)))
         lines.append(source)
-        properties[code] = {"code": code, "fill": colours[i], "tip": tooltip_html(title, lines)}
-    return Choropleth(indicator, pd.Series(shown.to_numpy(), index=codes.to_numpy()), classification,
-                      properties, reference is not None)
+        properties[row.code] = {"code": row.code, "fill": colours[i], "tip": tooltip_html(title, lines)}
+    return Choropleth(indicator, pd.Series(shown.to_numpy(), index=table["code"].to_numpy()), classification,
+                      properties, compared)
 
 
 def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:

@@ -164,8 +164,8 @@ def scope_label_parts(data: AreaData, area: str) -> tuple[str, str | None]:
     return "scope_area", domain.priority_areas()[area].name
 
 
-def ranking(data: AreaData, view: View) -> pd.DataFrame:
-    """One row per area in scope, best-known first: code, name, gemeente, value, difference, rank."""
+def scope_table(data: AreaData, view: View) -> pd.DataFrame:
+    """One row per area in scope, in layer order: code, name, gemeente, value (and reference, difference)."""
     frame = scope_frame(data, view.level, view.area)
     key, name_column = LAYERS[view.layer].key, LAYERS[view.layer].name_column
     table = pd.DataFrame({
@@ -178,7 +178,12 @@ def ranking(data: AreaData, view: View) -> pd.DataFrame:
     if reference is not None:
         table["reference"] = reference.to_numpy()
         table["difference"] = table["value"] - table["reference"]
-    order = table.sort_values("value", ascending=False, na_position="last", kind="stable")
+    return table
+
+
+def ranking(data: AreaData, view: View) -> pd.DataFrame:
+    """The scope table, best-known first, with a rank (missing values last and unranked)."""
+    order = scope_table(data, view).sort_values("value", ascending=False, na_position="last", kind="stable")
     order["rank"] = order["value"].rank(ascending=False, method="min").astype("Int64")
     return order.reset_index(drop=True)
 
