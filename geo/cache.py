@@ -77,8 +77,10 @@ def write_generation(
                 "municipalities": int(frame["gemeentecode"].nunique()) if "gemeentecode" in frame else None,
                 "columns": [c for c in frame.columns if c != "geometry"],
             }
+        table_summary = dict(meta.get("tables") or {})  # tables a sync could not get, with the reason
         for name, table in (tables or {}).items():
             table.to_parquet(staging / f"statline_{name}.parquet", index=False, compression="zstd")
+            table_summary[name] = {"rows": int(len(table)), "file": f"statline_{name}.parquet"}
         os.replace(staging, target)
         manifest = {
             **meta,
@@ -88,6 +90,7 @@ def write_generation(
             "licence_url": LICENCE_URL,
             "generation": generation,
             "layers": summary,
+            "tables": table_summary,
         }
         atomic_write_bytes(manifest_path(directory), json.dumps(manifest, indent=2, ensure_ascii=False).encode())
     except BaseException:

@@ -16,12 +16,13 @@ from geo.layers import LAYERS, LEVELS
 BENEFIT_COLUMNS = {"bijstand_aantal": "bijstand_kwartaal", "inwoners_15plus": "inwoners_15plus_kwartaal"}
 
 
-def latest_benefits(table: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Values of the most recent quarter for every area (missing where CBS suppressed them)."""
+def latest_benefits(table: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str | None]:
+    """Values of the most recent quarter for every area (missing where CBS suppressed them), and that quarter."""
     if table is None or table.empty or "date" not in table or not set(BENEFIT_COLUMNS) <= set(table.columns):
-        return None
+        return None, None
     last = table[table["date"] == table["date"].max()]
-    return last[["code", *BENEFIT_COLUMNS]].rename(columns=BENEFIT_COLUMNS).drop_duplicates("code")
+    values = last[["code", *BENEFIT_COLUMNS]].rename(columns=BENEFIT_COLUMNS).drop_duplicates("code")
+    return values, str(last["period"].iloc[0])
 
 
 @dataclass
@@ -38,7 +39,7 @@ class AreaData:
         cat = cat or catalogue()
         raw = cache.load_layers(directory)
         benefits = cache.load_table("85586NED", directory)
-        latest = latest_benefits(benefits)
+        latest, period = latest_benefits(benefits)
         layers = {}
         for name, frame in raw.items():
             if name in LEVELS:
@@ -47,7 +48,6 @@ class AreaData:
                     frame = frame.merge(latest, how="left", left_on=key, right_on="code").drop(columns="code")
                 frame = gpd.GeoDataFrame(cat.add_derived(frame), geometry="geometry", crs=raw[name].crs)
             layers[name] = frame
-        period = None if latest is None else str(benefits.loc[benefits["date"].idxmax(), "period"])
         data = cls(cache.read_manifest(directory), layers, cat, benefits, period)
         data._build_index()
         return data

@@ -47,14 +47,13 @@ def sync(
 ) -> dict:
     """Fetch all layers; only when every one is complete and valid does the cache change."""
     layers = {name: fetch_layer(source, layer, year, progress) for name, layer in LAYERS.items()}
-    tables, table_status = {}, {}
+    tables, unavailable = {}, {}
     for table in STATLINE_TABLES:
         try:
             tables[table] = source.fetch_table(table, domain.focus_codes())
-            table_status[table] = {"rows": int(len(tables[table])), "file": f"statline_{table}.parquet"}
             progress(f"statline  {table}: {len(tables[table])} rows")
         except SourceError as exc:  # trends are a bonus: the boundaries still make a complete cache
-            table_status[table] = {"rows": 0, "unavailable": str(exc)}
+            unavailable[table] = {"rows": 0, "unavailable": str(exc)}
             progress(f"statline  {table}: not available ({exc})")
-    meta = {"source": source.location, "source_kind": source.kind, "year": int(year), "tables": table_status}
+    meta = {"source": source.location, "source_kind": source.kind, "year": int(year), "tables": unavailable}
     return cache.write_generation(layers, meta, directory, tables)
