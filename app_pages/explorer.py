@@ -25,7 +25,7 @@ from geo.export import csv_bytes
 from geo.i18n import number
 from geo.initiative_map import marker_layer
 from geo.layers import LAYERS
-from geo.mapview import base_map, choropleth_layer, outline_layer
+from geo.mapview import base_map, choropleth_layer, legend_html, outline_layer
 
 area_data = data()
 generation = area_data.manifest["generation"]
@@ -128,19 +128,7 @@ with map_column:
 with legend_column:
     title = tr("legend_difference", ref=tr(f"ref_{view.ref}")) if choropleth.diverging else indicator.label(lang)
     rows = legend_rows(choropleth, lang)
-    items = "".join(
-        f'<tr><td><span class="swatch{" missing" if r["missing"] else ""}" style="background:{escape(r["colour"])}">'
-        f'</span></td><td>{escape(r["label"])}</td><td class="n">{r["count"]}</td></tr>'
-        for r in rows
-    )
-    st.html(
-        "<style>.legend td{padding:2px 6px;border:none} .legend .n{text-align:right;color:#555}"
-        ".swatch{display:inline-block;width:22px;height:14px;border:1px solid #555}"
-        ".swatch.missing{border-style:dashed}</style>"
-        f'<div class="legend" role="figure" aria-label="{escape(tr("legend"))}">'
-        f"<strong>{escape(tr('legend'))}</strong><br><small>{escape(title)} ({escape(indicator.unit)})</small>"
-        f"<table>{items}</table></div>"
-    )
+    st.html(legend_html(tr("legend"), f"{title} ({indicator.unit})", rows))
     if any(r["missing"] for r in rows):
         st.caption(tr("legend_missing_help"))
 

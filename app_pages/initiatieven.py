@@ -24,12 +24,12 @@ from app_pages.common import (
 )
 from geo import domain
 from geo import initiative_filters as filt
-from geo.choropleth import prepare_geometry
+from geo.choropleth import class_legend, prepare_geometry
 from geo.i18n import number
 from geo.initiative_io import EXPORTERS, FileProblem, export, read_rows
 from geo.initiative_map import gemeente_properties, marker_layer
 from geo.initiative_schema import STATUSES, Initiative, Reference, check_rows
-from geo.mapview import base_map, choropleth_layer, outline_layer
+from geo.mapview import base_map, choropleth_layer, legend_html, outline_layer
 
 area_data = data()
 lang = st.session_state.get("lang", "nl")
@@ -120,7 +120,11 @@ outline_layer(priority_area_outlines(), tr("layer_areas"), "#d7191c", 2.4, dash=
 markers, pinned = marker_layer(shown, place, lang, label("init_layer"))
 markers.add_to(fmap)
 folium.LayerControl(collapsed=False).add_to(fmap)
-st_folium(fmap, key="initiatives_map", height=540, use_container_width=True, returned_objects=[], render=False)
+map_column, legend_column = st.columns([3, 1])
+with map_column:
+    st_folium(fmap, key="initiatives_map", height=540, use_container_width=True, returned_objects=[], render=False)
+legend_column.html(legend_html(tr("legend"), label(filt.MEASURES[measure]),
+                               class_legend(classes, filt.MEASURE_DECIMALS[measure], lang)))
 used_themes = [tid for tid in themes if any(item.theme_ids and item.theme_ids[0] == tid for item in shown)]
 st.html("".join(
     f'<span style="display:inline-block;margin-right:14px"><span style="display:inline-block;width:12px;'

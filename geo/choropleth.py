@@ -98,8 +98,7 @@ class Choropleth:
 def format_value(value: float | None, indicator: Indicator, lang: str, signed: bool = False) -> str:
     if value is None or pd.isna(value):
         return t("legend_missing", lang)
-    text = number(value, indicator.decimals, lang)
-    return f"+{text}" if signed and value > 0 else text
+    return _bound(value, indicator.decimals, lang, signed)
 
 
 def build_choropleth(data: AreaData, view: View) -> Choropleth:
@@ -131,15 +130,22 @@ def build_choropleth(data: AreaData, view: View) -> Choropleth:
 
 
 def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:
+    return class_legend(choropleth.classification, choropleth.indicator.decimals, lang, signed=choropleth.diverging)
+
+
+def class_legend(classification: Classification, decimals: int, lang: str, signed: bool = False) -> list[dict]:
     """Legend entries: colour, label (class bounds, or the missing-data explanation) and count."""
     rows = []
-    ind = choropleth.indicator
-    for cls in choropleth.classification.classes:
+    for cls in classification.classes:
         if cls.missing:
             label = t("legend_missing", lang)
         else:
-            low = format_value(cls.lower, ind, lang, signed=choropleth.diverging)
-            high = format_value(cls.upper, ind, lang, signed=choropleth.diverging)
+            low, high = (_bound(v, decimals, lang, signed) for v in (cls.lower, cls.upper))
             label = low if low == high else f"{low} – {high}"
         rows.append({"colour": cls.colour, "label": label, "count": cls.count, "missing": cls.missing})
     return rows
+
+
+def _bound(value: float, decimals: int, lang: str, signed: bool) -> str:
+    text = number(value, decimals, lang)
+    return f"+{text}" if signed and value > 0 else text

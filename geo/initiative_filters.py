@@ -161,6 +161,7 @@ def per_area(items: list[Initiative]) -> dict[str, int]:
 
 
 MEASURES = {"initiatives": "init_per_area", "budget_per_inhabitant": "init_budget_per_inhabitant"}  # -> label key
+MEASURE_DECIMALS = {"initiatives": 0, "budget_per_inhabitant": 2}
 
 
 def action_per_gemeente(data, items: list[Initiative], codes: list[str]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from folium.plugins import MarkerCluster
 from geo import domain
 from geo.classify import Classification, classify
 from geo.i18n import number, t
-from geo.initiative_filters import MEASURES
+from geo.initiative_filters import MEASURE_DECIMALS, MEASURES
 from geo.initiative_schema import Initiative
 from geo.mapview import escape_html as escape
 from geo.mapview import tooltip_html
@@ -56,7 +56,7 @@ def gemeente_properties(action: pd.DataFrame, measure: str, lang: str) -> tuple[
     classes = classify(values, "quantiles", 5)
     colours = classes.colours().to_numpy()
     label = t(MEASURES[measure], lang)
-    decimals = 0 if measure == "initiatives" else 2
+    decimals = MEASURE_DECIMALS[measure]
     properties = {}
     for i, (code, name) in enumerate(zip(action["gemeentecode"], action["name"], strict=True)):
         text = t("legend_missing", lang) if pd.isna(values[i]) else number(values[i], decimals, lang)

@@ -103,3 +103,21 @@ def outline_layer(collection: dict, name: str, colour: str, weight: float, show:
         interactive=False,
     ).add_to(group)
     return group
+
+
+def legend_html(heading: str, subtitle: str, rows: list[dict]) -> str:
+    """The legend beside a map: a swatch, the class bounds and the number of areas per class."""
+    items = "".join(
+        f'<tr><td><span class="swatch{" missing" if r["missing"] else ""}" '
+        f'style="background:{html.escape(r["colour"])}"></span></td>'
+        f'<td>{html.escape(r["label"])}</td><td class="n">{r["count"]}</td></tr>'
+        for r in rows
+    )
+    return (
+        "<style>.legend td{padding:2px 6px;border:none} .legend .n{text-align:right;color:#555}"
+        ".swatch{display:inline-block;width:22px;height:14px;border:1px solid #555}"
+        ".swatch.missing{border-style:dashed}</style>"
+        f'<div class="legend" role="figure" aria-label="{html.escape(heading)}">'
+        f"<strong>{html.escape(heading)}</strong><br><small>{html.escape(subtitle)}</small>"
+        f"<table>{items}</table></div>"
+    )
