@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import attribution_caption, data, initiatives, translator
+from app_pages.common import attribution_caption, data, initiatives, prepared_geometry, translator
 from geo import buurt_profile as bp
 from geo import domain, explorer
-from geo.choropleth import outline_collection, prepare_geometry
+from geo.choropleth import outline_collection
 from geo.classify import MISSING_COLOUR
 from geo.config import ATTRIBUTION
 from geo.i18n import number
@@ -37,11 +37,6 @@ label = translator(lang)
 @st.cache_resource(show_spinner=False, max_entries=4)
 def name_index(generation: str) -> NameIndex:
     return NameIndex(data())
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def geometry(generation: str, area: str):
-    return prepare_geometry(data(), "buurt", area)
 
 
 def select(code: str) -> None:
@@ -121,7 +116,7 @@ if code and profile is None:
 
 with st.expander(label("buurt_pick_map"), expanded=profile is None):
     scope = profile.gemeentecode if profile else "all"
-    prepared = geometry(generation, scope)
+    prepared = prepared_geometry("buurt", scope)
     properties = {
         c: {"code": c, "fill": "#2c7fb8" if profile and c == profile.code else "#c7e9b4",
             "tip": tooltip_html(area_data.name_of(c) or c, [area_data.row(c)["gemeentenaam"]])}

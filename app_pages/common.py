@@ -132,6 +132,18 @@ def priority_area_outlines() -> dict:
     return _area_outlines(data().manifest["generation"])
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _prepared_geometry(generation: str, level: str, area: str):
+    from geo.choropleth import prepare_geometry
+
+    return prepare_geometry(data(), level, area)
+
+
+def prepared_geometry(level: str, area: str):
+    """Map geometry of a level and scope, simplified once per cache generation and shared by all pages."""
+    return _prepared_geometry(data().manifest["generation"], level, area)
+
+
 def explorer_link(**params) -> str:
     """A relative link into the map explorer with the given view (plus the current language)."""
     query = {"lang": st.session_state.get("lang", DEFAULT_LANGUAGE), **params}

@@ -13,13 +13,14 @@ from app_pages.common import (
     data,
     initiatives,
     placer,
+    prepared_geometry,
     priority_area_outlines,
     show_notices,
     tr,
     translator,
 )
 from geo import domain, explorer
-from geo.choropleth import build_choropleth, gemeente_outlines, legend_rows, prepare_geometry
+from geo.choropleth import build_choropleth, gemeente_outlines, legend_rows
 from geo.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
 from geo.export import csv_bytes
 from geo.i18n import number
@@ -32,11 +33,6 @@ generation = area_data.manifest["generation"]
 view, notices = explorer.parse_view(st.query_params.to_dict(), area_data)
 lang = view.lang
 st.query_params.update(view.params())  # the URL always holds the complete, shareable view
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def geometry(generation: str, level: str, area: str):
-    return prepare_geometry(data(), level, area)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -108,7 +104,7 @@ if view.indicator not in available:
 
 # --- map and legend ---------------------------------------------------------------------------
 choropleth = build_choropleth(area_data, view)
-prepared = geometry(generation, view.level, view.area)
+prepared = prepared_geometry(view.level, view.area)
 map_column, legend_column = st.columns([3, 1])
 with map_column:
     fmap = base_map(prepared.bounds)

@@ -15,6 +15,7 @@ from app_pages.common import (
     data,
     initiatives,
     placer,
+    prepared_geometry,
     priority_area_outlines,
     staff_actor,
     staff_mode,
@@ -24,7 +25,7 @@ from app_pages.common import (
 )
 from geo import domain
 from geo import initiative_filters as filt
-from geo.choropleth import class_legend, prepare_geometry
+from geo.choropleth import class_legend
 from geo.i18n import number
 from geo.initiative_io import EXPORTERS, FileProblem, export, read_rows
 from geo.initiative_map import gemeente_properties, marker_layer
@@ -33,18 +34,12 @@ from geo.mapview import base_map, choropleth_layer, legend_html, outline_layer
 
 area_data = data()
 lang = st.session_state.get("lang", "nl")
-generation = area_data.manifest["generation"]
 everything = initiatives()
 options = filt.options_for(everything)
 filters, notices = filt.parse_filters({k: st.query_params.get_all(k) for k in st.query_params}, options)
 
 
 label = translator(lang)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def gemeente_geometry(generation: str):
-    return prepare_geometry(data(), "gemeente", "all")
 
 
 # --- filters (mirrored in the URL) -----------------------------------------------------------------
@@ -111,7 +106,7 @@ second.metric(label("init_budget_total"), f"€ {number(summary.budget_total, 0,
 place = placer()
 measure = st.radio(label("init_map_colour"), list(filt.MEASURES), horizontal=True,
                    format_func=lambda v: label(filt.MEASURES[v]))
-prepared = gemeente_geometry(generation)
+prepared = prepared_geometry("gemeente", "all")
 action_table = filt.action_per_gemeente(area_data, shown, prepared.codes)
 properties, classes = gemeente_properties(action_table, measure, lang)
 fmap = base_map(prepared.bounds)
