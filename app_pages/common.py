@@ -122,10 +122,22 @@ def placer():
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
+def _area_summaries(generation: str):
+    from geo.areas import build_areas
+
+    return build_areas(data())
+
+
+def area_summaries():
+    """The eight priority areas with geometry and figures, built once per cache generation."""
+    return _area_summaries(data().manifest["generation"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _area_outlines(generation: str) -> dict:
     from geo.choropleth import area_outlines
 
-    return area_outlines(data())
+    return area_outlines(area_summaries())
 
 
 def priority_area_outlines() -> dict:

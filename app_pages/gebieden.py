@@ -9,9 +9,8 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import attribution_caption, data, explorer_link, initiatives, tr
+from app_pages.common import area_summaries, attribution_caption, data, explorer_link, initiatives, tr
 from geo import domain
-from geo.areas import build_areas
 from geo.choropleth import outline_collection
 from geo.gebieden import card_figures
 from geo.i18n import number
@@ -22,12 +21,7 @@ area_data = data()
 lang = st.session_state.get("lang", "nl")
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def summaries(generation: str):
-    return build_areas(data())
-
-
-areas = summaries(area_data.manifest["generation"])
+areas = area_summaries()
 programmes = programmes_by_area(initiatives())
 counts = per_area(initiatives())
 

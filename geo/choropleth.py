@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 from geo import domain
-from geo.areas import areas_frame, build_areas
+from geo.areas import AreaSummary, areas_frame
 from geo.classify import Classification, classify
 from geo.config import ATTRIBUTION
 from geo.data import AreaData
@@ -76,8 +76,8 @@ def outline_collection(geometry) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def area_outlines(data: AreaData) -> dict:
-    return outline_collection(areas_frame(build_areas(data)).geometry.values)
+def area_outlines(summaries: list[AreaSummary]) -> dict:
+    return outline_collection(areas_frame(summaries).geometry.values)
 
 
 def gemeente_outlines(data: AreaData) -> dict:

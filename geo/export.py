@@ -14,6 +14,13 @@ def neutralise(value):
     return value
 
 
+def restore(value):
+    """Undo `neutralise` when reading a file back, so an export can be imported unchanged."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:

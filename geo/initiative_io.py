@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.export import FORMULA_START, safe_frame
+from geo.export import restore, safe_frame
 from geo.initiative_schema import COLUMNS, Initiative
 from geo.placement import Placer
 
@@ -23,12 +23,6 @@ MAX_ROWS = 5000
 
 class FileProblem(ValueError):
     """The file itself cannot be read (format, size, encoding, header); the message is for the user."""
-
-
-def _restore(value):
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
-        return value[1:]
-    return value
 
 
 def read_rows(content: bytes, filename: str) -> list[dict]:
@@ -50,7 +44,7 @@ def read_rows(content: bytes, filename: str) -> list[dict]:
                if c not in rows[0]]
     if missing:
         raise FileProblem(f"missing column(s): {', '.join(missing)}")
-    return [{k: _restore(v) for k, v in row.items()} for row in rows]
+    return [{k: restore(v) for k, v in row.items()} for row in rows]
 
 
 def _csv_rows(content: bytes) -> list[dict]:
