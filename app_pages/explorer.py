@@ -156,17 +156,14 @@ if selected:
     st.markdown(f"**{escape(name_of[selected])}**, {escape(str(row['gemeentenaam']))}")
     profile_rows = explorer.profile(area_data, selected)
     gemeente_name = str(row["gemeentenaam"])
-    st.dataframe(
-        [{
-            tr("indicator"): area_data.catalogue[p.indicator_id].label(lang),
-            tr("profile_this_area"): number(p.value, area_data.catalogue[p.indicator_id].decimals, lang),
-            gemeente_name: number(p.gemeente, area_data.catalogue[p.indicator_id].decimals, lang),
-            "Parkstad": number(p.parkstad, area_data.catalogue[p.indicator_id].decimals, lang),
-            tr("limburg"): number(p.limburg, area_data.catalogue[p.indicator_id].decimals, lang),
-            tr("col_unit"): area_data.catalogue[p.indicator_id].unit,
-        } for p in profile_rows],
-        hide_index=True, width="stretch",
-    )
+    rows = []
+    for p in profile_rows:
+        ind = area_data.catalogue[p.indicator_id]
+        rows.append({tr("indicator"): ind.label(lang), tr("profile_this_area"): number(p.value, ind.decimals, lang),
+                     gemeente_name: number(p.gemeente, ind.decimals, lang),
+                     "Parkstad": number(p.parkstad, ind.decimals, lang),
+                     tr("limburg"): number(p.limburg, ind.decimals, lang), tr("col_unit"): ind.unit})
+    st.dataframe(rows, hide_index=True, width="stretch")
 else:
     st.caption(tr("profile_hint"))
 
@@ -183,8 +180,8 @@ if view.level == "gemeente":
 number_format = "%." + str(indicator.decimals) + "f"
 st.dataframe(
     shown, hide_index=True, width="stretch",
-    column_config={label: st.column_config.NumberColumn(format=number_format)
-                   for key, label in columns.items() if key in ("value", "reference", "difference")},
+    column_config={heading: st.column_config.NumberColumn(format=number_format)
+                   for key, heading in columns.items() if key in ("value", "reference", "difference")},
 )
 references = explorer.reference_rows(area_data, view)
 kind_word = tr("total") if indicator.kind == "count" else tr("average")
