@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -135,3 +136,11 @@ def test_area_cards_count_initiatives(app_env):
     at = run("app_pages/gebieden.py")
     text = " ".join(m.value for m in at.markdown)
     assert "**Initiatieven:** 5" in text and "initiatieven?area=kerkrade-oost" in text
+
+
+def test_municipal_choropleth_has_a_legend(app_env):
+    at = open_page(theme="wonen")
+    legend = at.get("html")[0].proto.body
+    assert "Legenda" in legend and "aantal initiatieven" in legend
+    counts = [int(n) for n in re.findall(r'<td class="n">(\d+)</td>', legend)]
+    assert sum(counts) == 13  # every municipality on the map is in one class
