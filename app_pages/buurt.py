@@ -12,17 +12,18 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.common import attribution_caption, data, initiatives, prepared_geometry, translator
-from geo import buurt_profile as bp
-from geo import domain, explorer
-from geo.choropleth import outline_collection
-from geo.classify import MISSING_COLOUR
 from geo.config import ATTRIBUTION
+from geo.data import domain
+from geo.data.pdok import SourceError
 from geo.i18n import number
-from geo.initiative_filters import programmes_by_area
-from geo.locatieserver import Locatieserver
-from geo.mapview import base_map, choropleth_layer, escape_html, tooltip_html
-from geo.name_search import NameIndex, clean_wijk_name
-from geo.pdok import SourceError
+from geo.initiatives.filters import programmes_by_area
+from geo.maps import explorer
+from geo.maps.choropleth import outline_collection
+from geo.maps.classify import MISSING_COLOUR
+from geo.maps.leaflet import base_map, choropleth_layer, escape_html, tooltip_html
+from geo.residents import buurt_profile as bp
+from geo.residents.locatieserver import Locatieserver
+from geo.residents.name_search import NameIndex, clean_wijk_name
 
 LS_RETRY_SECONDS = 60  # after a Locatieserver failure, search names for a minute before trying again
 

@@ -8,11 +8,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from geo import cache
-from geo.data import AreaData
+from geo.data import cache
+from geo.data.area_data import AreaData
+from geo.data.layers import LAYERS
+from geo.data.pdok import SourceError
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
-from geo.layers import LAYERS
-from geo.pdok import SourceError
 
 
 def current_lang() -> str:
@@ -64,8 +64,8 @@ def ensure_data() -> AreaData:
         return data()
     except cache.CacheMissing:
         pass
-    from geo.sources import open_source
-    from geo.sync import sync
+    from geo.data.sources import open_source
+    from geo.data.sync import sync
 
     steps = sum(len(layer.municipalities()) or 1 for layer in LAYERS.values())
     placeholder = st.empty()
@@ -111,7 +111,7 @@ def show_notices(notices) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _placer(generation: str):
-    from geo.placement import Placer
+    from geo.initiatives.placement import Placer
 
     return Placer(data())
 
@@ -123,7 +123,7 @@ def placer():
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _area_summaries(generation: str):
-    from geo.areas import build_areas
+    from geo.maps.areas import build_areas
 
     return build_areas(data())
 
@@ -135,7 +135,7 @@ def area_summaries():
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _area_outlines(generation: str) -> dict:
-    from geo.choropleth import area_outlines
+    from geo.maps.choropleth import area_outlines
 
     return area_outlines(area_summaries())
 
@@ -146,7 +146,7 @@ def priority_area_outlines() -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _prepared_geometry(generation: str, level: str, area: str):
-    from geo.choropleth import prepare_geometry
+    from geo.maps.choropleth import prepare_geometry
 
     return prepare_geometry(data(), level, area)
 
@@ -171,13 +171,13 @@ def attribution_caption() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str):
-    from geo.initiative_store import Store
+    from geo.initiatives.store import Store
 
     return Store(url)
 
 
 def store():
-    from geo.initiative_store import database_url
+    from geo.initiatives.store import database_url
 
     return _store(database_url())
 
@@ -201,7 +201,7 @@ def _secrets() -> dict:
 
 
 def staff_mode() -> str:
-    from geo.auth import staff_config
+    from geo.initiatives.auth import staff_config
 
     return staff_config(_secrets()).mode
 
@@ -210,7 +210,7 @@ def staff_actor():
     """The signed-in staff member as an Actor, or None. Shows the sign-in controls in the sidebar."""
     import time
 
-    from geo.auth import LOCK_SECONDS, MAX_FAILURES, staff_config
+    from geo.initiatives.auth import LOCK_SECONDS, MAX_FAILURES, staff_config
 
     config = staff_config(_secrets())
     if config.mode == "off":
@@ -224,7 +224,7 @@ def staff_actor():
             else:
                 st.button(tr("staff_sign_in"), on_click=st.login)
         return actor
-    from geo.initiative_store import Actor
+    from geo.initiatives.store import Actor
 
     actor = st.session_state.get("staff_actor")
     actor = actor if isinstance(actor, Actor) else None

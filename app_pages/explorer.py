@@ -19,14 +19,15 @@ from app_pages.common import (
     tr,
     translator,
 )
-from geo import domain, explorer
-from geo.choropleth import build_choropleth, gemeente_outlines, legend_rows
-from geo.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
+from geo.data import domain
+from geo.data.layers import LAYERS
 from geo.export import csv_bytes
 from geo.i18n import number
-from geo.initiative_map import marker_layer
-from geo.layers import LAYERS
-from geo.mapview import base_map, choropleth_layer, legend_html, outline_layer
+from geo.initiatives.map_layers import marker_layer
+from geo.maps import explorer
+from geo.maps.choropleth import build_choropleth, gemeente_outlines, legend_rows
+from geo.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
+from geo.maps.leaflet import base_map, choropleth_layer, legend_html, outline_layer
 
 area_data = data()
 generation = area_data.manifest["generation"]

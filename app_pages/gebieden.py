@@ -10,12 +10,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.common import area_summaries, attribution_caption, data, explorer_link, initiatives, tr
-from geo import domain
-from geo.choropleth import outline_collection
-from geo.gebieden import card_figures
+from geo.data import domain
 from geo.i18n import number
-from geo.initiative_filters import per_area, programmes_by_area
-from geo.mapview import base_map, escape_html, outline_layer, tooltip_html
+from geo.initiatives.filters import per_area, programmes_by_area
+from geo.maps.area_cards import card_figures
+from geo.maps.choropleth import outline_collection
+from geo.maps.leaflet import base_map, escape_html, outline_layer, tooltip_html
 
 area_data = data()
 lang = st.session_state.get("lang", "nl")

@@ -23,14 +23,14 @@ from app_pages.common import (
     tr,
     translator,
 )
-from geo import domain
-from geo import initiative_filters as filt
-from geo.choropleth import class_legend
+from geo.data import domain
 from geo.i18n import number
-from geo.initiative_io import EXPORTERS, FileProblem, export, read_rows
-from geo.initiative_map import gemeente_properties, marker_layer
-from geo.initiative_schema import STATUSES, Initiative, Reference, check_rows
-from geo.mapview import base_map, choropleth_layer, legend_html, outline_layer
+from geo.initiatives import filters as filt
+from geo.initiatives.files import EXPORTERS, FileProblem, export, read_rows
+from geo.initiatives.map_layers import gemeente_properties, marker_layer
+from geo.initiatives.schema import STATUSES, Initiative, Reference, check_rows
+from geo.maps.choropleth import class_legend
+from geo.maps.leaflet import base_map, choropleth_layer, legend_html, outline_layer
 
 area_data = data()
 lang = st.session_state.get("lang", "nl")

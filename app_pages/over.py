@@ -7,9 +7,9 @@ from html import escape
 import streamlit as st
 
 from app_pages.common import data, tr
-from geo import domain
-from geo.explorer import LEVELS
+from geo.data import domain
 from geo.i18n import number
+from geo.maps.explorer import LEVELS
 
 area_data = data()
 lang = st.session_state.get("lang", "nl")

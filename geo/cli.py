@@ -15,8 +15,8 @@ def _print_err(message: str) -> None:
 
 
 def cmd_sync(args) -> int:
-    from geo.sources import open_source
-    from geo.sync import sync
+    from geo.data.sources import open_source
+    from geo.data.sync import sync
 
     started = time.monotonic()
     source = open_source(args.source)
@@ -28,7 +28,7 @@ def cmd_sync(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from geo.cache import read_manifest
+    from geo.data.cache import read_manifest
 
     manifest = read_manifest()
     if args.json:
@@ -45,8 +45,8 @@ def cmd_info(args) -> int:
 
 
 def cmd_areas(args) -> int:
-    from geo.areas import build_areas
-    from geo.data import AreaData
+    from geo.data.area_data import AreaData
+    from geo.maps.areas import build_areas
 
     data = AreaData.load()
     summaries = build_areas(data)
@@ -67,7 +67,7 @@ def cmd_areas(args) -> int:
 def _load_rows(path: str) -> list[dict]:
     from pathlib import Path
 
-    from geo.initiative_io import read_rows
+    from geo.initiatives.files import read_rows
 
     file = Path(path)
     if not file.is_file():
@@ -76,8 +76,8 @@ def _load_rows(path: str) -> list[dict]:
 
 
 def _check(path: str):
-    from geo.data import AreaData
-    from geo.initiative_schema import Reference, check_rows
+    from geo.data.area_data import AreaData
+    from geo.initiatives.schema import Reference, check_rows
 
     return check_rows(_load_rows(path), Reference.from_data(AreaData.load()))
 
@@ -93,7 +93,7 @@ def cmd_initiatives_validate(args) -> int:
 def cmd_initiatives_import(args) -> int:
     import getpass
 
-    from geo.initiative_store import Actor, Store
+    from geo.initiatives.store import Actor, Store
 
     checked = _check(args.file)
     if not checked.ok:
@@ -108,18 +108,18 @@ def cmd_initiatives_import(args) -> int:
 
 
 def cmd_initiatives_export(args) -> int:
-    from geo.initiative_io import export
-    from geo.initiative_store import Store
-    from geo.placement import Placer
+    from geo.initiatives.files import export
+    from geo.initiatives.placement import Placer
+    from geo.initiatives.store import Store
 
     placer = None
     if args.format == "geojson":
-        from geo.data import AreaData
+        from geo.data.area_data import AreaData
 
         placer = Placer(AreaData.load())
     content = export(Store().all(include_archived=True), args.format, placer)
     if args.output:
-        from geo.cache import atomic_write_bytes
+        from geo.data.cache import atomic_write_bytes
 
         atomic_write_bytes(args.output, content)
         _print_err(f"wrote {args.output} ({len(content):,} bytes)")
@@ -132,7 +132,7 @@ def cmd_initiatives_export(args) -> int:
 def cmd_staff_password(args) -> int:
     import getpass
 
-    from geo.auth import ENV_HASH, hash_password
+    from geo.initiatives.auth import ENV_HASH, hash_password
 
     if sys.stdin.isatty():
         password = getpass.getpass("staff password: ")
@@ -182,10 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from geo.cache import CacheMissing
-    from geo.domain import DefinitionError
-    from geo.initiative_io import FileProblem
-    from geo.pdok import SourceError
+    from geo.data.cache import CacheMissing
+    from geo.data.domain import DefinitionError
+    from geo.data.pdok import SourceError
+    from geo.initiatives.files import FileProblem
 
     try:
         return args.func(args)

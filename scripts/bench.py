@@ -22,15 +22,15 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo import cache  # noqa: E402
-from geo.areas import build_areas  # noqa: E402
-from geo.choropleth import build_choropleth, prepare_geometry  # noqa: E402
 from geo.config import REPO_ROOT, snapshot_dir  # noqa: E402
-from geo.data import AreaData  # noqa: E402
-from geo.explorer import View, scope_frame  # noqa: E402
-from geo.mapview import payload_bytes, simplify_coverage  # noqa: E402
-from geo.sources import DirectorySource, PdokApiSource  # noqa: E402
-from geo.sync import sync  # noqa: E402
+from geo.data import cache  # noqa: E402
+from geo.data.area_data import AreaData  # noqa: E402
+from geo.data.sources import DirectorySource, PdokApiSource  # noqa: E402
+from geo.data.sync import sync  # noqa: E402
+from geo.maps.areas import build_areas  # noqa: E402
+from geo.maps.choropleth import build_choropleth, prepare_geometry  # noqa: E402
+from geo.maps.explorer import View, scope_frame  # noqa: E402
+from geo.maps.leaflet import payload_bytes, simplify_coverage  # noqa: E402
 from tests.pdok_server import StandIn  # noqa: E402
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from geo import config
-from geo.pdok import RetryPolicy
+from geo.data.pdok import RetryPolicy
 from tests.pdok_server import StandIn
 
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_backoff=0.05, timeout=0.5, deadline=5.0)
@@ -39,8 +39,8 @@ def snapshot() -> Path:
 @pytest.fixture(scope="session")
 def synced_dir(snapshot, tmp_path_factory) -> Path:
     """A cache synced once from the snapshot directory; tests must not modify it."""
-    from geo.sources import DirectorySource
-    from geo.sync import sync
+    from geo.data.sources import DirectorySource
+    from geo.data.sync import sync
 
     directory = tmp_path_factory.mktemp("cache")
     sync(DirectorySource(snapshot), 2024, directory)
@@ -58,7 +58,7 @@ def data_dir(synced_dir, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def area_data(synced_dir):
-    from geo.data import AreaData
+    from geo.data.area_data import AreaData
 
     return AreaData.load(synced_dir)
 

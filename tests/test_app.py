@@ -8,8 +8,8 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import cache
 from geo.config import REPO_ROOT
+from geo.data import cache
 
 APP = str(REPO_ROOT / "app.py")
 

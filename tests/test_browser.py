@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from geo.initiative_schema import Initiative
-from geo.initiative_store import Actor, Store
+from geo.initiatives.schema import Initiative
+from geo.initiatives.store import Actor, Store
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, map_frame, npm_assets, route_cdn
-from tests.test_initiatives import HOSTILE, valid
+from tests.initiatives.test_initiatives import HOSTILE, valid
 
 pytestmark = pytest.mark.browser
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from geo.indicators import catalogue
-from geo.layers import LAYERS
-from geo.pdok import PdokClient
-from geo.sources import PdokApiSource
+from geo.data.indicators import catalogue
+from geo.data.layers import LAYERS
+from geo.data.pdok import PdokClient
+from geo.data.sources import PdokApiSource
 
 pytestmark = pytest.mark.web
 LIVE = "https://api.pdok.nl"

@@ -1,0 +1,195 @@
+"""The indicator catalogue (data/indicators.csv) and derived indicators.
+
+An indicator's id is the PDOK property name where one exists. Derived indicators carry a formula over
+other ids (+ - * / and parentheses only), evaluated per area; for aggregation, a `formula`
+indicator is recomputed from the aggregated inputs rather than averaged.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import operator
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from geo.config import DEFINITIONS_DIR
+from geo.data.domain import DefinitionError
+
+LANGS = ("nl", "en", "de")
+
+
+class Indicator(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label_nl: str
+    label_en: str
+    label_de: str
+    unit: str
+    kind: Literal["count", "percentage", "per_1000", "per_100", "mean"]
+    direction: Literal["higher_better", "higher_worse", "neutral"]
+    aggregation: Literal["sum", "weighted_mean", "formula", "none"]
+    weight: str | None = None
+    formula: str | None = None
+    decimals: int = Field(ge=0, le=4)
+    category: str
+    key: bool = False
+    dataset: str
+    note: str = ""
+
+    @field_validator("weight", "formula", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v):
+        return v or None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.aggregation == "weighted_mean" and not self.weight:
+            raise ValueError("weighted_mean needs a weight column")
+        if self.aggregation == "formula" and not self.formula:
+            raise ValueError("aggregation 'formula' needs a formula")
+        if self.formula:
+            formula_names(self.formula)  # raises on anything but arithmetic
+        return self
+
+    def label(self, lang: str = "nl") -> str:
+        return getattr(self, f"label_{lang}", self.label_nl)
+
+    @property
+    def derived(self) -> bool:
+        return self.formula is not None
+
+    @property
+    def inputs(self) -> list[str]:
+        return formula_names(self.formula) if self.formula else []
+
+
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def formula_names(formula: str) -> list[str]:
+    """The variable names a formula uses; raises ValueError for anything but plain arithmetic."""
+    try:
+        tree = ast.parse(formula, mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"formula {formula!r} is not valid: {exc.msg}") from exc
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if node.id not in names:
+                names.append(node.id)
+        elif not isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.USub, ast.Constant, ast.Load, *_OPS)):
+            raise ValueError(f"formula {formula!r} may only use + - * / and parentheses")
+        elif isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
+            raise ValueError(f"formula {formula!r} has a non-numeric constant")
+    return names
+
+
+def evaluate(formula: str, values) -> pd.Series | float:
+    """Evaluate a formula over a mapping of name -> Series/float; division by zero gives missing."""
+
+    def walk(node):
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            return values[node.id]
+        if isinstance(node, ast.UnaryOp):
+            return -walk(node.operand)
+        left, right = walk(node.left), walk(node.right)
+        if isinstance(node.op, ast.Div):
+            right = right.where(right != 0) if isinstance(right, pd.Series) else (right or np.nan)
+        return _OPS[type(node.op)](left, right)
+
+    formula_names(formula)
+    return walk(ast.parse(formula, mode="eval"))
+
+
+class Catalogue:
+    def __init__(self, indicators: list[Indicator]):
+        self.indicators = {i.id: i for i in indicators}
+        self._check()
+
+    def _check(self) -> None:
+        for ind in self.indicators.values():
+            for name in ind.inputs:
+                source = self.indicators.get(name)
+                if ind.aggregation == "formula" and (source is None or source.aggregation != "sum"):
+                    raise DefinitionError(
+                        f"indicators.csv: {ind.id}: formula input {name!r} must be a catalogued sum indicator"
+                    )
+            if ind.weight and ind.weight not in self.indicators:
+                raise DefinitionError(f"indicators.csv: {ind.id}: weight {ind.weight!r} is not in the catalogue")
+        self.derivation_order()  # raises on cycles
+
+    def __getitem__(self, key: str) -> Indicator:
+        return self.indicators[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.indicators
+
+    def __iter__(self):
+        return iter(self.indicators.values())
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def ids(self) -> list[str]:
+        return list(self.indicators)
+
+    def key_indicators(self) -> list[Indicator]:
+        return [i for i in self if i.key]
+
+    def derivation_order(self) -> list[Indicator]:
+        """Derived indicators so that each comes after the derived ones it uses."""
+        done: list[str] = []
+        pending = [i for i in self if i.derived]
+        while pending:
+            ready = [i for i in pending if all(n in done or not self._is_derived(n) for n in i.inputs)]
+            if not ready:
+                raise DefinitionError("indicators.csv: derived indicators depend on each other in a cycle")
+            done += [i.id for i in ready]
+            pending = [i for i in pending if i.id not in done]
+        return [self.indicators[i] for i in done]
+
+    def _is_derived(self, name: str) -> bool:
+        return name in self.indicators and self.indicators[name].derived
+
+    def add_derived(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Add every derived indicator as a column (missing inputs give missing values)."""
+        frame = frame.copy()
+        for ind in self.derivation_order():
+            columns = {n: _numeric(frame, n) for n in ind.inputs}
+            frame[ind.id] = evaluate(ind.formula, columns).astype("float64")
+        return frame
+
+    def available(self, frame: pd.DataFrame) -> list[Indicator]:
+        """Indicators with at least one value in this layer."""
+        return [i for i in self if i.id in frame.columns and pd.to_numeric(frame[i.id], errors="coerce").notna().any()]
+
+
+def _numeric(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[name], errors="coerce").astype("float64")
+
+
+@lru_cache(maxsize=4)
+def catalogue(directory: Path = DEFINITIONS_DIR) -> Catalogue:
+    path = directory / "indicators.csv"
+    items = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for line_no, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                items.append(Indicator.model_validate(row))
+            except ValueError as exc:
+                raise DefinitionError(f"{path.name} line {line_no}: {' '.join(str(exc).splitlines()[:3])}") from exc
+    ids = [i.id for i in items]
+    if len(set(ids)) != len(ids):
+        raise DefinitionError(f"{path.name}: duplicate indicator ids")
+    return Catalogue(items)

@@ -1,0 +1,182 @@
+"""Where boundaries come from, behind one interface: PDOK's API, a local directory, a GeoPackage.
+
+Every source answers `fetch(layer, year, gemeentecode)` with a clean EPSG:4326 GeoDataFrame
+(see geo.data.normalize) holding only that municipality's features (or the province for `provincie`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo.config import pdok_url
+from geo.data import domain, statline
+from geo.data.layers import PROVINCE_CODE, PROVINCE_NAME, Layer
+from geo.data.normalize import clean_frame, features_to_frame
+from geo.data.pdok import PdokClient, RetryPolicy, SourceError
+
+
+class Source(Protocol):
+    kind: str
+    location: str
+
+    def fetch(self, layer: Layer, year: int, gemeentecode: str | None) -> gpd.GeoDataFrame: ...
+
+    def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame: ...
+
+
+def _keep(frame: gpd.GeoDataFrame, layer: Layer, gemeentecode: str | None) -> gpd.GeoDataFrame:
+    """Rows for one municipality (or the province); a server may ignore a filter, so check here."""
+    frame = _with_keys(frame, layer)
+    if gemeentecode is not None:
+        return frame[frame["gemeentecode"] == gemeentecode].reset_index(drop=True)
+    if layer.name == "provincie":
+        mask = (frame.get("code", pd.Series(dtype="string")) == PROVINCE_CODE) | (
+            frame.get("naam", pd.Series(dtype="string")) == PROVINCE_NAME
+        )
+        return frame[mask.fillna(False)].reset_index(drop=True)
+    return frame
+
+
+def _with_keys(frame: gpd.GeoDataFrame, layer: Layer) -> gpd.GeoDataFrame:
+    """Older years name the code `statcode`/`statnaam`; give every layer its own key columns."""
+    if layer.key not in frame.columns and "statcode" in frame.columns:
+        frame = frame.rename(columns={"statcode": layer.key, "statnaam": layer.name_column})
+    if layer.name == "provincie":
+        if "code" not in frame.columns and "identificatie" in frame.columns:
+            frame = frame.assign(code=frame["identificatie"])
+        return frame
+    if layer.key not in frame.columns:
+        raise SourceError(f"{layer.name}: features have no '{layer.key}' property")
+    if "gemeentecode" not in frame.columns:
+        frame = frame.assign(gemeentecode="GM" + frame[layer.key].str[2:6])
+    return frame
+
+
+class PdokApiSource:
+    """PDOK OGC API Features, or any server with the same paths (mirror, test server)."""
+
+    kind = "pdok"
+
+    def __init__(self, base_url: str | None = None, policy: RetryPolicy | None = None):
+        self.location = (base_url or pdok_url()).rstrip("/")
+        self.client = PdokClient(self.location, policy)
+
+    def fetch(self, layer: Layer, year: int, gemeentecode: str | None) -> gpd.GeoDataFrame:
+        path = f"{layer.dataset_path(year)}/collections/{layer.collection}/items"
+        params = {"gemeentecode": gemeentecode} if gemeentecode else {}
+        features = list(self.client.iter_features(path, params))
+        return _keep(features_to_frame(features), layer, gemeentecode)
+
+    def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame:
+        """StatLine tables come from CBS OData ($CBS_ODATA_URL), not from PDOK; optional, so give up sooner."""
+        policy = RetryPolicy(attempts=2, backoff=0.5, max_backoff=1.0, timeout=self.client.policy.timeout,
+                             deadline=min(self.client.policy.deadline, 30.0))
+        return statline.read_for_municipalities(table, gemeentecodes, policy=policy)
+
+
+class DirectorySource:
+    """A folder laid out like the API paths: `<dir>/cbs/wijken-en-buurten-2024/buurten.geojson`."""
+
+    kind = "directory"
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.location = str(self.root)
+        self._frames: dict[tuple[str, int], gpd.GeoDataFrame] = {}
+        if not self.root.is_dir():
+            raise SourceError(f"{self.root} is not a directory")
+
+    def _path(self, layer: Layer, year: int) -> Path:
+        dataset = layer.dataset_path(year).removesuffix("/ogc/v1").lstrip("/")
+        return self.root / dataset / f"{layer.collection}.geojson"
+
+    def fetch(self, layer: Layer, year: int, gemeentecode: str | None) -> gpd.GeoDataFrame:
+        key = (layer.name, year)
+        if key not in self._frames:
+            path = self._path(layer, year)
+            if not path.is_file():
+                years = sorted(p.name.rsplit("-", 1)[-1] for p in (self.root / "cbs").glob("wijken-en-buurten-*"))
+                hint = f" (years present: {', '.join(years)})" if years else ""
+                raise SourceError(f"{path} not found{hint}")
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    document = json.load(fh)
+            except (OSError, ValueError) as exc:
+                raise SourceError(f"{path} cannot be read as GeoJSON: {exc}") from exc
+            if not isinstance(document, dict) or not isinstance(document.get("features"), list):
+                raise SourceError(f"{path} is not a GeoJSON FeatureCollection")
+            self._frames[key] = _with_keys(features_to_frame(document["features"]), layer)
+        return _keep(self._frames[key], layer, gemeentecode)
+
+    def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame:
+        files = sorted((self.root / "statline").glob(f"{table}_*.csv"))
+        extracts = [f for f in files if "DataProperties" not in f.name]
+        if not extracts:
+            raise SourceError(f"no StatLine extract {table}_*.csv in {self.root / 'statline'}")
+        frame = statline.read_csv(extracts[0])
+        return frame[frame["code"].str[2:6].isin([c[2:6] for c in gemeentecodes])].reset_index(drop=True)
+
+
+class GeoPackageSource:
+    """PDOK's `wijkenbuurten_{year}.gpkg` download (RD New): read only the rows needed."""
+
+    kind = "geopackage"
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.location = str(self.path)
+        if not self.path.is_file():
+            raise SourceError(f"{self.path} does not exist")
+        try:
+            self.available = {name for name, _ in pyogrio.list_layers(self.path)}
+        except Exception as exc:  # pyogrio raises several DataSourceError types
+            raise SourceError(f"{self.path} is not a readable GeoPackage: {_first_line(exc)}") from exc
+
+    def _read(self, collection: str, codes: list[str]) -> gpd.GeoDataFrame:
+        if collection not in self.available:
+            present = ", ".join(sorted(self.available))
+            raise SourceError(f"{self.path.name} has no layer '{collection}' (has: {present})")
+        quoted = ", ".join(f"'{c}'" for c in codes if domain.GM_CODE.match(c))
+        try:
+            frame = pyogrio.read_dataframe(self.path, layer=collection, where=f"gemeentecode IN ({quoted})")
+        except Exception as exc:
+            raise SourceError(f"{self.path.name} layer {collection}: {_first_line(exc)}") from exc
+        return clean_frame(frame)
+
+    def fetch(self, layer: Layer, year: int, gemeentecode: str | None) -> gpd.GeoDataFrame:
+        if layer.name == "provincie":  # not in the download: dissolve the province's municipalities
+            gemeenten = self._read("gemeenten", domain.limburg_codes())
+            outline = shapely.union_all(gemeenten.geometry.values)
+            return gpd.GeoDataFrame(
+                {"code": [PROVINCE_CODE], "naam": [PROVINCE_NAME], "identificatie": [PROVINCE_CODE]},
+                geometry=[outline], crs="EPSG:4326",
+            )
+        return _keep(self._read(layer.collection, [gemeentecode]), layer, gemeentecode)
+
+    def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame:
+        raise SourceError(f"a GeoPackage holds no StatLine table {table}")
+
+
+def open_source(spec: str | None) -> Source:
+    """`pdok` (default, $PDOK_API_URL or api.pdok.nl), an http(s) URL, a directory or a .gpkg file."""
+    if spec in (None, "", "pdok"):
+        return PdokApiSource()
+    if spec.startswith(("http://", "https://")):
+        return PdokApiSource(spec)
+    path = Path(spec).expanduser()
+    if path.suffix.lower() == ".gpkg":
+        return GeoPackageSource(path)
+    if path.is_dir():
+        return DirectorySource(path)
+    raise SourceError(f"unknown source {spec!r}: use 'pdok', an http(s) URL, a directory or a .gpkg file")
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]

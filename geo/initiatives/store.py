@@ -1,0 +1,184 @@
+"""Initiatives in a real database through SQLAlchemy: SQLite in the data directory, or PostgreSQL.
+
+`DATABASE_URL` selects PostgreSQL (e.g. postgresql+psycopg2://user@host/db); otherwise
+`$PARKSTAD_DATA_DIR/initiatives.sqlite`. An empty database is seeded from data/initiatives.csv.
+Every write runs in one transaction and needs an `Actor`, which only the CLI and a signed-in staff
+session can produce; the actor is recorded with the change.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from geo.config import DEFINITIONS_DIR, data_dir
+from geo.initiatives.schema import Initiative
+
+metadata = sa.MetaData()
+initiatives = sa.Table(
+    "initiatives", metadata,
+    sa.Column("initiative_id", sa.String(80), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("programme", sa.String(200), nullable=False),
+    sa.Column("area_id", sa.String(80)),
+    sa.Column("gemeentecodes", sa.Text, nullable=False, default=""),
+    sa.Column("buurtcodes", sa.Text, nullable=False, default=""),
+    sa.Column("theme_ids", sa.Text, nullable=False),
+    sa.Column("partners", sa.Text, nullable=False, default=""),
+    sa.Column("budget_eur", sa.Float),
+    sa.Column("budget_note", sa.Text, nullable=False, default=""),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status_as_of", sa.Integer, nullable=False),
+    sa.Column("start_year", sa.Integer),
+    sa.Column("end_year", sa.Integer),
+    sa.Column("description_nl", sa.Text, nullable=False, default=""),
+    sa.Column("source_url", sa.Text, nullable=False),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("archived", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(200), nullable=False),
+)
+FIELDS = [c.name for c in initiatives.columns if c.name not in ("archived", "created_at", "updated_at", "updated_by")]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who writes. Created by geo.initiatives.auth for signed-in staff, or by the command line."""
+
+    name: str
+
+
+@dataclass
+class Record:
+    initiative: Initiative
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgres://", "postgresql://", 1)
+    return f"sqlite:///{data_dir() / 'initiatives.sqlite'}"
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return sa.create_engine(url, pool_pre_ping=True, future=True)
+
+
+class Store:
+    def __init__(self, url: str | None = None, seed_file: Path | None = DEFINITIONS_DIR / "initiatives.csv"):
+        self.url = url or database_url()
+        self.engine = _engine(self.url)
+        metadata.create_all(self.engine)
+        if seed_file is not None and self.count(include_archived=True) == 0:
+            self._seed(seed_file)
+
+    def _seed(self, path: Path) -> None:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        items = [Initiative.model_validate({k: v for k, v in row.items() if k}) for row in rows]
+        self.upsert(items, Actor(f"seed:{path.name}"))
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def count(self, include_archived: bool = False) -> int:
+        query = sa.select(sa.func.count()).select_from(initiatives)
+        if not include_archived:
+            query = query.where(initiatives.c.archived.is_(False))
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def records(self, include_archived: bool = False) -> list[Record]:
+        query = sa.select(initiatives).order_by(initiatives.c.initiative_id)
+        if not include_archived:
+            query = query.where(initiatives.c.archived.is_(False))
+        with self.engine.connect() as conn:
+            return [_record(row._mapping) for row in conn.execute(query)]
+
+    def all(self, include_archived: bool = False) -> list[Initiative]:
+        return [r.initiative for r in self.records(include_archived)]
+
+    def get(self, initiative_id: str) -> Record | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(initiatives).where(initiatives.c.initiative_id == initiative_id)).first()
+        return _record(row._mapping) if row else None
+
+    def version(self) -> str:
+        """Changes whenever anything is written: a cache key for readers."""
+        query = sa.select(sa.func.count(), sa.func.max(initiatives.c.updated_at))
+        with self.engine.connect() as conn:
+            count, latest = conn.execute(query).one()
+        return f"{count}:{latest}"
+
+    # --- writing (one transaction each) ----------------------------------------------------------
+
+    def upsert(self, items: list[Initiative], actor: Actor) -> tuple[int, int]:
+        """Insert new and update existing initiatives, all or nothing. Returns (inserted, updated)."""
+        _require(actor)
+        now = datetime.now(UTC)
+        inserted = updated = 0
+        with self.engine.begin() as conn:
+            existing = set(conn.execute(sa.select(initiatives.c.initiative_id)).scalars())
+            for item in items:
+                values = {k: v for k, v in item.as_row().items() if k in FIELDS}
+                values["area_id"] = values["area_id"] or None
+                values |= {"updated_at": now, "updated_by": actor.name}
+                if item.initiative_id in existing:
+                    conn.execute(initiatives.update()
+                                 .where(initiatives.c.initiative_id == item.initiative_id).values(**values))
+                    updated += 1
+                else:
+                    conn.execute(initiatives.insert().values(**values, created_at=now, archived=False))
+                    existing.add(item.initiative_id)
+                    inserted += 1
+        return inserted, updated
+
+    def set_archived(self, initiative_id: str, archived: bool, actor: Actor) -> bool:
+        _require(actor)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                initiatives.update().where(initiatives.c.initiative_id == initiative_id)
+                .values(archived=archived, updated_at=datetime.now(UTC), updated_by=actor.name)
+            )
+        return result.rowcount == 1
+
+
+def _require(actor: Actor) -> None:
+    if not isinstance(actor, Actor) or not actor.name:
+        raise PermissionError("writing initiatives needs a signed-in staff member or the command line")
+
+
+def _record(row) -> Record:
+    data = {k: row[k] for k in FIELDS}
+    data["area_id"] = data["area_id"] or None
+    return Record(
+        initiative=Initiative.model_construct(**{
+            **data,
+            "gemeentecodes": (data["gemeentecodes"] or "").split(),
+            "buurtcodes": (data["buurtcodes"] or "").split(),
+            "theme_ids": (data["theme_ids"] or "").split(),
+            "partners": [p.strip() for p in (data["partners"] or "").split(";") if p.strip()],
+        }),
+        archived=bool(row["archived"]),
+        created_at=_aware(row["created_at"]),
+        updated_at=_aware(row["updated_at"]),
+        updated_by=row["updated_by"],
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything written here is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

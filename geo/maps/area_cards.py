@@ -1,0 +1,27 @@
+"""Figures on the priority-area cards: key indicators of an area against the Limburg average."""
+
+from __future__ import annotations
+
+from geo.data.area_data import AreaData
+from geo.i18n import number, t
+from geo.maps.areas import AreaSummary
+
+
+def card_figures(data: AreaData, summary: AreaSummary, lang: str) -> list[dict]:
+    """Rows for the key indicators that have a value for the area: area, Limburg, coverage."""
+    rows = []
+    for ind in data.catalogue.key_indicators():
+        figure = summary.figures.get(ind.id)
+        if figure is None or figure.aggregate.value is None or ind.aggregation == "none":
+            continue
+        limburg = data.region_aggregate("limburg", ind.id)
+        agg = figure.aggregate
+        rows.append({
+            t("indicator", lang): ind.label(lang),
+            summary.definition.name: number(agg.value, ind.decimals, lang),
+            t("limburg", lang): "–" if ind.kind == "count" else number(limburg.value, ind.decimals, lang),
+            t("col_unit", lang): ind.unit,
+            t("col_coverage", lang): t("coverage", lang, covered=agg.covered, members=agg.members)
+            + f" {t('level_' + figure.basis.removesuffix('en'), lang).lower()}",
+        })
+    return rows

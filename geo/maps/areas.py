@@ -1,0 +1,140 @@
+"""The eight priority areas as geometry plus figures, built from their buurt codes.
+
+Buurt figures come first. Where buurten lack a value but the area is exactly a set of whole wijken
+(Kerkrade-Oost is wijk WK092801, for instance), the wijk figures give the same total, so those are
+used and the result says so (`basis`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import shapely
+
+from geo.data import domain
+from geo.data.aggregate import Aggregate, aggregate
+from geo.data.area_data import AreaData
+from geo.data.domain import PriorityArea
+
+RD_NEW = "EPSG:28992"  # metric CRS for areas in the Netherlands
+
+
+@dataclass
+class AreaFigure:
+    aggregate: Aggregate
+    basis: str  # "buurten" or "wijken"
+
+
+@dataclass
+class AreaSummary:
+    definition: PriorityArea
+    buurten: list[str]  # member codes found in the boundary data
+    unknown_buurten: list[str]  # codes in the definition that the data does not have
+    geometry: object
+    area_km2: float | None
+    area_source: str  # "cbs" (sum of CBS surface areas) or "geometry"
+    figures: dict[str, AreaFigure] = field(default_factory=dict)
+
+    @property
+    def area_id(self) -> str:
+        return self.definition.area_id
+
+    def value(self, indicator_id: str) -> float | None:
+        figure = self.figures.get(indicator_id)
+        return figure.aggregate.value if figure else None
+
+    @property
+    def inhabitants(self) -> int | None:
+        """Inhabitants of the area, when every member has a count and the area is not 'coarse'."""
+        figure = self.figures.get("aantal_inwoners")
+        if self.definition.precision == "coarse" or figure is None or not figure.aggregate.complete:
+            return None
+        return int(round(figure.aggregate.value))
+
+    def as_json(self, data: AreaData) -> dict:
+        d = self.definition
+        members = data.layers["buurten"].set_index("buurtcode").loc[self.buurten, "buurtnaam"]
+        return {
+            "area_id": d.area_id,
+            "name": d.name,
+            "gemeentecode": d.gemeentecode,
+            "gemeentenaam": d.gemeentenaam,
+            "buurten": self.buurten,
+            "buurt_names": members.tolist(),
+            "unknown_buurten": self.unknown_buurten,
+            "area_km2": None if self.area_km2 is None else round(self.area_km2, 2),
+            "area_source": self.area_source,
+            "inhabitants": self.inhabitants,
+            "precision": d.precision,
+            "definition": d.definition,
+            "source_url": d.source_url,
+            "indicators": {
+                key: {**f.aggregate.as_dict(), "basis": f.basis}
+                for key, f in self.figures.items()
+                if f.aggregate.value is not None
+            },
+        }
+
+
+def whole_wijken(data: AreaData, buurtcodes: list[str]) -> list[str] | None:
+    """The wijken whose buurten together are exactly `buurtcodes`, or None if there are none such."""
+    buurten = data.layers["buurten"]
+    wanted = set(buurtcodes)
+    wijken = set(buurten.loc[buurten["buurtcode"].isin(wanted), "wijkcode"])
+    union = set(buurten.loc[buurten["wijkcode"].isin(wijken), "buurtcode"])
+    return sorted(wijken) if wijken and union == wanted else None
+
+
+def figures_for_buurten(data: AreaData, buurtcodes: list[str]) -> dict[str, AreaFigure]:
+    buurten = data.layers["buurten"]
+    members = buurten[buurten["buurtcode"].isin(buurtcodes)]
+    wijkcodes = whole_wijken(data, buurtcodes)
+    wijken = data.layers["wijken"]
+    wijk_members = wijken[wijken["wijkcode"].isin(wijkcodes)] if wijkcodes else None
+    figures = {}
+    for ind in data.catalogue:
+        result = AreaFigure(aggregate(members, ind), "buurten")
+        if not result.aggregate.complete and wijk_members is not None and len(wijk_members) == len(wijkcodes):
+            by_wijk = aggregate(wijk_members, ind)
+            if by_wijk.coverage > result.aggregate.coverage:
+                result = AreaFigure(by_wijk, "wijken")
+        figures[ind.id] = result
+    return figures
+
+
+def summarise(data: AreaData, definition: PriorityArea) -> AreaSummary:
+    buurten = data.layers["buurten"]
+    known = set(buurten["buurtcode"])
+    present = [c for c in definition.buurtcodes if c in known]
+    unknown = [c for c in definition.buurtcodes if c not in known]
+    members = buurten[buurten["buurtcode"].isin(present)]
+    geometry = shapely.union_all(members.geometry.values) if len(members) else None
+    figures = figures_for_buurten(data, present) if present else {}
+    area = figures.get("oppervlakte_totaal_in_ha")
+    if area is not None and area.aggregate.complete:
+        km2, source = area.aggregate.value / 100, "cbs"
+    elif geometry is not None:
+        km2 = float(gpd.GeoSeries([geometry], crs=buurten.crs).to_crs(RD_NEW).area.iloc[0] / 1e6)
+        source = "geometry"
+    else:
+        km2, source = None, "geometry"
+    return AreaSummary(definition, present, unknown, geometry, km2, source, figures)
+
+
+def build_areas(data: AreaData) -> list[AreaSummary]:
+    return [summarise(data, definition) for definition in domain.priority_areas().values()]
+
+
+def areas_frame(summaries: list[AreaSummary]) -> gpd.GeoDataFrame:
+    """The areas as a GeoDataFrame (one dissolved polygon each), for maps."""
+    return gpd.GeoDataFrame(
+        {
+            "area_id": [s.area_id for s in summaries],
+            "name": [s.definition.name for s in summaries],
+            "gemeentecode": [s.definition.gemeentecode for s in summaries],
+            "precision": [s.definition.precision for s in summaries],
+        },
+        geometry=[s.geometry for s in summaries],
+        crs="EPSG:4326",
+    )

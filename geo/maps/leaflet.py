@@ -1,0 +1,123 @@
+"""Map geometry prepared for the browser, and the folium map itself.
+
+Geometry is simplified as a coverage (shared borders stay shared, no slivers or gaps) to roughly
+screen resolution, coordinates are rounded to about a metre, and each feature carries only what the
+map needs: its code, fill colour and a tooltip whose every data-derived part is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import folium
+import geopandas as gpd
+import shapely
+
+from geo.config import ATTRIBUTION, LICENCE, LICENCE_URL
+from geo.maps.classify import MISSING_COLOUR
+
+RD_NEW = "EPSG:28992"
+DECIMALS = 5  # 1e-5 degree is 1.1 m north-south, 0.7 m east-west here
+BRT_GREY = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
+TILE_ATTRIBUTION = (
+    f'Kaart: <a href="https://www.pdok.nl">Kadaster/PDOK</a> BRT-Achtergrondkaart | '
+    f'Data: {ATTRIBUTION} (<a href="{LICENCE_URL}">{LICENCE}</a>)'
+)
+
+
+def simplify_coverage(frame: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoSeries:
+    """Simplify polygons that tile the plane together, keeping their shared borders identical."""
+    projected = frame.geometry.to_crs(RD_NEW)
+    simplified = shapely.coverage_simplify(projected.values, tolerance)
+    out = gpd.GeoSeries(simplified, index=frame.index, crs=RD_NEW).to_crs("EPSG:4326")
+    return out.set_precision(10 ** -DECIMALS)
+
+
+def payload_bytes(obj: dict) -> int:
+    return len(json.dumps(obj, separators=(",", ":")).encode())
+
+
+_JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def escape_html(value) -> str:
+    """HTML-escape text from data for folium, which also pastes popups and tooltips into JavaScript
+    template literals: a backtick, `${` or backslash there would break out, so those are encoded too."""
+    return html.escape(str(value), quote=True).translate(_JS_TEMPLATE)
+
+
+def tooltip_html(title: str, lines: list[str]) -> str:
+    """Title and lines are escaped here; nothing from data reaches the map unescaped."""
+    body = "".join(f"<br>{escape_html(line)}" for line in lines)
+    return f"<b>{escape_html(title)}</b>{body}"
+
+
+def base_map(bounds: tuple[float, float, float, float]) -> folium.Map:
+    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
+    folium.TileLayer(BRT_GREY, attr=TILE_ATTRIBUTION, name="BRT-Achtergrondkaart", max_zoom=19,
+                     overlay=False, control=False).add_to(fmap)
+    minx, miny, maxx, maxy = bounds
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+class BoundedGeoJson(folium.GeoJson):
+    """GeoJson whose bounds are given: folium would otherwise walk every coordinate in Python on each render."""
+
+    def __init__(self, data: dict, bounds: tuple[float, float, float, float], **kwargs):
+        super().__init__(data, **kwargs)
+        minx, miny, maxx, maxy = bounds
+        self._known_bounds = [[miny, minx], [maxy, maxx]]
+
+    def _get_self_bounds(self):
+        return self._known_bounds
+
+
+def collection_bounds(collection: dict) -> tuple[float, float, float, float]:
+    geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in collection["features"]]
+    return tuple(float(b) for b in shapely.total_bounds(geoms)) if geoms else (0.0, 0.0, 0.0, 0.0)
+
+
+def choropleth_layer(collection: dict, name: str, bounds: tuple[float, float, float, float]) -> folium.GeoJson:
+    """Fill colour comes with each feature (`fill`); missing values get a dashed grey outline."""
+
+    def style(feature):
+        missing = feature["properties"]["fill"] == MISSING_COLOUR
+        return {"fillColor": feature["properties"]["fill"], "fillOpacity": 0.75, "color": "#555555",
+                "weight": 1.2 if missing else 0.6, "dashArray": "3 3" if missing else None}
+
+    return BoundedGeoJson(
+        collection, bounds, name=name, style_function=style,
+        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+    )
+
+
+def outline_layer(collection: dict, name: str, colour: str, weight: float, show: bool = True,
+                  dash: str | None = None) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=name, show=show)
+    BoundedGeoJson(
+        collection, collection_bounds(collection),
+        style_function=lambda _: {"fill": False, "color": colour, "weight": weight, "dashArray": dash},
+        interactive=False,
+    ).add_to(group)
+    return group
+
+
+def legend_html(heading: str, subtitle: str, rows: list[dict]) -> str:
+    """The legend beside a map: a swatch, the class bounds and the number of areas per class."""
+    items = "".join(
+        f'<tr><td><span class="swatch{" missing" if r["missing"] else ""}" '
+        f'style="background:{html.escape(r["colour"])}"></span></td>'
+        f'<td>{html.escape(r["label"])}</td><td class="n">{r["count"]}</td></tr>'
+        for r in rows
+    )
+    return (
+        "<style>.legend td{padding:2px 6px;border:none} .legend .n{text-align:right;color:#555}"
+        ".swatch{display:inline-block;width:22px;height:14px;border:1px solid #555}"
+        ".swatch.missing{border-style:dashed}</style>"
+        f'<div class="legend" role="figure" aria-label="{html.escape(heading)}">'
+        f"<strong>{html.escape(heading)}</strong><br><small>{html.escape(subtitle)}</small>"
+        f"<table>{items}</table></div>"
+    )

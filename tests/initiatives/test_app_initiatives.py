@@ -1,0 +1,146 @@
+"""The initiatives page in AppTest: URL filters, residents cannot write, staff can, hostile text is escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from geo.initiatives.auth import hash_password
+from geo.initiatives.schema import Initiative
+from geo.initiatives.store import Actor, Store
+from tests.initiatives.test_initiatives import HOSTILE, valid
+from tests.test_app import choropleth_features, run, run_page
+
+PASSWORD = "staff-password-for-tests"
+
+
+@pytest.fixture
+def app_env(data_dir, monkeypatch):
+    monkeypatch.setenv("PDOK_API_URL", "http://127.0.0.1:9")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("PARKSTAD_STAFF_PASSWORD_HASH", raising=False)
+    return data_dir
+
+
+def open_page(**params):
+    return run_page("app_pages/initiatieven.py", **params)
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def test_theme_link_shows_only_housing(app_env):
+    at = open_page(theme="wonen")
+    rows = table(at)
+    assert len(rows) == int(at.metric[0].value) == 12
+    assert all("Wonen" in themes for themes in rows["Thema's"])
+    assert at.multiselect[0].value == ["wonen"]
+
+
+def test_combined_filters_and_unknown_values(app_env):
+    at = open_page(area="kerkrade-oost", status="running,sleeping", q="bleijerheide")
+    assert any("sleeping" in w.value for w in at.warning)
+    rows = table(at)
+    assert len(rows) >= 1 and all(s.startswith("loopt") for s in rows["Status"])
+    assert at.query_params.get("area") == "kerkrade-oost"
+
+
+def test_changing_a_filter_updates_the_url(app_env):
+    at = open_page()
+    everything = int(at.metric[0].value)
+    at.multiselect[1].set_value(["completed"]).run()  # status
+    assert at.query_params["status"] == "completed"
+    assert 0 < int(at.metric[0].value) < everything
+
+
+def test_residents_see_no_write_controls(app_env):
+    at = open_page()
+    assert not at.get("file_uploader") and not at.get("form") and not at.text_area
+    assert any("Bewerken staat uit" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.label in ("Opslaan", "Archiveren", "Importeren")]
+
+
+def test_password_configured_but_not_signed_in(app_env, monkeypatch):
+    monkeypatch.setenv("PARKSTAD_STAFF_PASSWORD_HASH", hash_password(PASSWORD, n=2**10))
+    at = open_page()
+    at.sidebar.text_input[-1].input("wrong password")
+    at.sidebar.button[-1].click().run()
+    assert any("Onjuist wachtwoord" in e.value for e in at.error)
+    assert not at.get("file_uploader") and not at.text_area  # still no edit form
+
+
+def test_staff_can_add_and_archive(app_env, monkeypatch):
+    monkeypatch.setenv("PARKSTAD_STAFF_PASSWORD_HASH", hash_password(PASSWORD, n=2**10))
+    at = open_page()
+    at.sidebar.text_input[-1].input(PASSWORD)
+    at.sidebar.button[-1].click().run()
+    assert any("Aangemeld als staff-password" in c.value for c in at.sidebar.caption)
+    assert at.get("file_uploader")
+    inputs = {t.label: t for t in at.main.text_input}
+    inputs["initiative_id"].input("buurtkamer-holz")
+    inputs["Naam"].input(HOSTILE)
+    inputs["Programma"].input("(B)OOST Kerkrade-Oost")
+    inputs["status_as_of"].input("2025")
+    inputs["Bron (https://…)"].input("https://example.org/holz")
+    form = {m.label: m for m in at.main.multiselect}
+    form["Thema's"].set_value(["ontmoeting"])
+    form["Buurten"].set_value(["BU09280103"])
+    next(b for b in at.main.button if b.label == "Opslaan").click().run()
+    assert any("Opgeslagen: buurtkamer-holz" in s.value for s in at.success), [e.value for e in at.error]
+    record = Store().get("buurtkamer-holz")
+    assert record.initiative.name == HOSTILE and record.initiative.gemeentecodes == ["GM0928"]
+    assert record.updated_by == "staff-password"
+
+    at.run()  # the list of initiatives to edit now holds the new one
+    at.selectbox(key="form_choice").set_value("buurtkamer-holz").run()
+    next(b for b in at.main.button if b.label == "Archiveren").click().run()
+    assert Store().get("buurtkamer-holz").archived
+
+
+def test_invalid_form_is_not_saved(app_env, monkeypatch):
+    monkeypatch.setenv("PARKSTAD_STAFF_PASSWORD_HASH", hash_password(PASSWORD, n=2**10))
+    at = open_page()
+    at.sidebar.text_input[-1].input(PASSWORD)
+    at.sidebar.button[-1].click().run()
+    inputs = {t.label: t for t in at.main.text_input}
+    inputs["initiative_id"].input("x-1")
+    inputs["Naam"].input("X")
+    inputs["Programma"].input("P")
+    inputs["status_as_of"].input("2025")
+    inputs["Bron (https://…)"].input("javascript:alert(1)")
+    next(b for b in at.main.button if b.label == "Opslaan").click().run()
+    assert any("Niet opgeslagen" in e.value for e in at.error)
+    assert Store().get("x-1") is None
+
+
+def test_hostile_initiative_is_escaped_on_maps(app_env):
+    item = Initiative.model_validate(valid(initiative_id="hostile", name=HOSTILE, programme=HOSTILE,
+                                           buurtcodes="BU09280105", theme_ids="wonen"))
+    Store().upsert([item], Actor("test"))
+    at = open_page(q="alert")
+    assert table(at)["Naam"].tolist() == [HOSTILE]  # shown as the text it is
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    assert "<script>alert" not in script and "<img src=x" not in script and "${alert" not in script
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in script and "&#96;&#36;{alert(3)}&#96;" in script
+    # the same on the explorer's initiative overlay
+    at = run(level="buurt", area="kerkrade-oost", init="1")
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    assert "<script>alert" not in script and "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in script
+    assert len(choropleth_features(at)) == 6
+
+
+def test_area_cards_count_initiatives(app_env):
+    at = run("app_pages/gebieden.py")
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Initiatieven:** 5" in text and "initiatieven?area=kerkrade-oost" in text
+
+
+def test_municipal_choropleth_has_a_legend(app_env):
+    at = open_page(theme="wonen")
+    legend = at.get("html")[0].proto.body
+    assert "Legenda" in legend and "aantal initiatieven" in legend
+    counts = [int(n) for n in re.findall(r'<td class="n">(\d+)</td>', legend)]
+    assert sum(counts) == 13  # every municipality on the map is in one class
