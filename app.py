@@ -9,6 +9,7 @@ current_lang()
 
 navigation = st.navigation([
     st.Page("app_pages/explorer.py", title=tr("nav_map"), icon=":material/map:", url_path="", default=True),
+    st.Page("app_pages/monitor.py", title=tr("nav_monitor"), icon=":material/monitoring:", url_path="monitor"),
     st.Page("app_pages/buurt.py", title=tr("nav_buurt"), icon=":material/home_pin:", url_path="buurt"),
     st.Page("app_pages/initiatieven.py", title=tr("nav_initiatives"), icon=":material/volunteer_activism:",
             url_path="initiatieven"),

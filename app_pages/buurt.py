@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import attribution_caption, data, initiatives, prepared_geometry, translator
+from app_pages.common import attribution_caption, data, initiatives, prepared_geometry, translator, trend_chart
 from geo.config import ATTRIBUTION
 from geo.data import domain
 from geo.data.pdok import SourceError
@@ -172,6 +172,10 @@ for figure in (f for f in profile.figures if f.value is not None):
             chart = base.mark_bar(color="#2c7fb8") + base.mark_text(align="left", dx=4).encode(text="text:N")
             st.altair_chart(chart.properties(height=38 * len(bars)), width="stretch")
         st.caption(label("buurt_figure_source", source=source, year=year))
+        if figure.level == "buurt":
+            trend_chart(area_data, profile.code, figure.indicator_id, profile.name)
+        else:
+            trend_chart(area_data, profile.wijkcode, figure.indicator_id, wijk)
 if missing:
     st.markdown(f"**{escape(', '.join(missing))}**: {escape(label('buurt_missing'))}")
 

@@ -12,7 +12,7 @@ from geo.data import cache
 from geo.data.area_data import AreaData
 from geo.data.layers import LAYERS
 from geo.data.pdok import SourceError
-from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, number, t
 
 
 def current_lang() -> str:
@@ -145,15 +145,20 @@ def priority_area_outlines() -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _prepared_geometry(generation: str, level: str, area: str):
+def _prepared_geometry(generation: str, level: str, area: str, year: int | None):
     from geo.maps.choropleth import prepare_geometry
 
-    return prepare_geometry(data(), level, area)
+    current = data()
+    return prepare_geometry(current.for_year(year or current.year), level, area)
 
 
-def prepared_geometry(level: str, area: str):
-    """Map geometry of a level and scope, simplified once per cache generation and shared by all pages."""
-    return _prepared_geometry(data().manifest["generation"], level, area)
+def prepared_geometry(level: str, area: str, year: int | None = None):
+    """Map geometry of a level, scope and data year (default the latest), simplified once per cache generation
+    and shared by all pages."""
+    current = data()
+    if year == current.year:
+        year = None  # one cache entry for the latest year, however it is asked for
+    return _prepared_geometry(current.manifest["generation"], level, area, year)
 
 
 def explorer_link(**params) -> str:
@@ -164,6 +169,53 @@ def explorer_link(**params) -> str:
 
 def attribution_caption() -> None:
     st.caption(escape(tr("attribution")))
+
+
+def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: str) -> None:
+    """The area, its municipality, Parkstad and Limburg over every data year, with year and source below."""
+    import altair as alt
+
+    from geo.maps.trend import comparison
+
+    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    indicator = area_data.catalogue[indicator_id]
+    if len(area_data.years) < 2:
+        st.caption(tr("trend_one_year", year=area_data.year))
+        return
+    regions = {"parkstad": "Parkstad", "limburg": tr("limburg")}
+    frame = comparison(area_data, area, indicator_id, lang, area_label, regions)
+    own = frame[frame["role"] == "area"]
+    if own["value"].isna().all():
+        st.caption(tr("trend_no_values"))
+        return
+    present = frame[frame["value"].notna()].assign(
+        text=lambda f: [number(v, indicator.decimals, lang) for v in f["value"]])
+    first, last = area_data.years[0], area_data.years[-1]
+    order = list(dict.fromkeys(frame["series"]))
+    colours = [TREND_COLOURS.get(role, "#666666") for role in dict.fromkeys(frame["role"])]
+    chart = alt.Chart(present).mark_line(point=True).encode(
+        x=alt.X("year:Q", title=tr("trend_axis_year"), scale=alt.Scale(domain=[first, last]),
+                axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("value:Q", title=f"{indicator.label(lang)} ({indicator.unit})", scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", sort=order, title=None, legend=alt.Legend(orient="bottom", labelLimit=260),
+                        scale=alt.Scale(domain=order, range=colours)),
+        detail="segment:N",
+        tooltip=[alt.Tooltip("series:N", title=tr("col_name")), alt.Tooltip("year:Q", title=tr("year")),
+                 alt.Tooltip("text:N", title=indicator.unit), alt.Tooltip("source:N", title=tr("monitor_col_source"))],
+    )
+    title = f"{tr('trend_title')}: {indicator.label(lang)}, {first}–{last}"
+    st.altair_chart(chart.properties(title=title, height=260), width="stretch")
+    sources = list(dict.fromkeys(own.loc[own["value"].notna(), "source"]))
+    if indicator.dataset != "cbs/85586NED" and len(sources) > 1:
+        sources = [indicator.source(f"{first}–{last}", None, lang)]
+    st.caption(tr("trend_caption", first=first, last=last, sources="; ".join(sources)))
+    breaks = sorted(set(own.loc[own["break_before"], "year"]))
+    if breaks:
+        st.caption(tr("trend_breaks", years=", ".join(map(str, breaks))))
+    st.caption(tr("trend_no_nl"))
+
+
+TREND_COLOURS = {"area": "#253494", "gemeente": "#41b6c4", "parkstad": "#d95f02", "limburg": "#7570b3"}
 
 
 # --- initiatives: store and staff sign-in ----------------------------------------------------------

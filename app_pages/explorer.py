@@ -18,6 +18,7 @@ from app_pages.common import (
     show_notices,
     tr,
     translator,
+    trend_chart,
 )
 from geo.data import domain
 from geo.data.layers import LAYERS
@@ -34,6 +35,9 @@ generation = area_data.manifest["generation"]
 view, notices = explorer.parse_view(st.query_params.to_dict(), area_data)
 lang = view.lang
 st.query_params.update(view.params())  # the URL always holds the complete, shareable view
+if not view.change:
+    st.query_params.pop("change", None)
+year_data = area_data.for_year(view.year)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -43,13 +47,14 @@ def gemeente_lines(generation: str):
 
 # --- controls (their state mirrors the URL) ---------------------------------------------------
 PARAM_OF = {"ctl_level": "level", "ctl_area": "area", "ctl_indicator": "indicator", "ctl_scheme": "scheme",
-            "ctl_classes": "classes", "ctl_ref": "ref", "ctl_init": "init"}
+            "ctl_classes": "classes", "ctl_ref": "ref", "ctl_init": "init", "ctl_year": "year",
+            "ctl_change": "change"}
 
 
 def _to_url(key: str) -> None:
     value = st.session_state[key]
     st.query_params[PARAM_OF[key]] = str(int(value)) if isinstance(value, bool) else str(value)
-    if key != "ctl_init":
+    if key not in ("ctl_init", "ctl_year", "ctl_change"):
         st.query_params.pop("sel", None)
 
 
@@ -70,7 +75,7 @@ def scope_label(code: str) -> str:
     return label(key, name=name) if name else label(key)
 
 
-available = {i.id for i in area_data.catalogue.available(area_data.layers[view.layer])}
+available = {i.id for i in area_data.catalogue.available(year_data.layers[view.layer])}
 indicator_ids = area_data.catalogue.ids()
 
 
@@ -88,6 +93,10 @@ with st.sidebar:
                  format_func=indicator_label)
     st.selectbox(tr("reference"), explorer.REFERENCES, key="ctl_ref", on_change=_to_url, args=("ctl_ref",),
                  format_func=lambda v: label(f"ref_{v}"))
+    years = sorted(area_data.years, reverse=True)
+    st.selectbox(tr("year"), years, key="ctl_year", on_change=_to_url, args=("ctl_year",))
+    st.selectbox(tr("change"), [0, *[y for y in years if y < view.year]], key="ctl_change", on_change=_to_url,
+                 args=("ctl_change",), format_func=lambda y: label("change_none") if y == 0 else str(y))
     st.selectbox(tr("scheme"), SCHEMES, key="ctl_scheme", on_change=_to_url, args=("ctl_scheme",),
                  format_func=lambda v: label(f"scheme_{v}"))
     st.slider(tr("classes"), MIN_CLASSES, MAX_CLASSES, key="ctl_classes", on_change=_to_url, args=("ctl_classes",))
@@ -98,14 +107,14 @@ with st.sidebar:
 indicator = area_data.catalogue[view.indicator]
 st.title(tr("nav_map"))
 st.caption(tr("map_caption", indicator=indicator.label(lang), unit=indicator.unit, level=tr(f"level_{view.level}"),
-              scope=scope_label(view.area), year=area_data.year))
+              scope=scope_label(view.area), year=view.year))
 show_notices(notices)
 if view.indicator not in available:
     st.info(tr("no_values", indicator=indicator.label(lang), source=area_data.manifest["source"]))
 
 # --- map and legend ---------------------------------------------------------------------------
 choropleth = build_choropleth(area_data, view)
-prepared = prepared_geometry(view.level, view.area)
+prepared = prepared_geometry(view.level, view.area, view.year)
 map_column, legend_column = st.columns([3, 1])
 with map_column:
     fmap = base_map(prepared.bounds)
@@ -123,7 +132,13 @@ with map_column:
     attribution_caption()
 
 with legend_column:
-    title = tr("legend_difference", ref=tr(f"ref_{view.ref}")) if choropleth.diverging else indicator.label(lang)
+    if view.change:
+        key = "legend_change_gap" if view.ref != "none" else "legend_change"
+        title = tr(key, ref=tr(f"ref_{view.ref}"), since=view.change, year=view.year)
+    elif choropleth.diverging:
+        title = tr("legend_difference", ref=tr(f"ref_{view.ref}"))
+    else:
+        title = indicator.label(lang)
     rows = legend_rows(choropleth, lang)
     st.html(legend_html(tr("legend"), f"{title} ({indicator.unit})", rows))
     if any(r["missing"] for r in rows):
@@ -153,9 +168,9 @@ st.session_state["ctl_sel"] = selected
 st.selectbox(tr("profile_select"), [None, *table["code"]], key="ctl_sel", on_change=_selection_to_url,
              format_func=lambda c: "—" if c is None else f"{name_of[c]} ({c})")
 if selected:
-    row = area_data.row(selected)
-    st.markdown(f"**{escape(name_of[selected])}**, {escape(str(row['gemeentenaam']))}")
-    profile_rows = explorer.profile(area_data, selected)
+    row = year_data.row(selected)
+    st.markdown(f"**{escape(name_of[selected])}**, {escape(str(row['gemeentenaam']))} ({view.year})")
+    profile_rows = explorer.profile(year_data, selected)
     gemeente_name = str(row["gemeentenaam"])
     rows = []
     for p in profile_rows:
@@ -165,6 +180,9 @@ if selected:
                      "Parkstad": number(p.parkstad, ind.decimals, lang),
                      tr("limburg"): number(p.limburg, ind.decimals, lang), tr("col_unit"): ind.unit})
     st.dataframe(rows, hide_index=True, width="stretch")
+    st.session_state.setdefault("ctl_trend", view.indicator)
+    trend_id = st.selectbox(tr("trend_pick"), indicator_ids, key="ctl_trend", format_func=indicator_label)
+    trend_chart(area_data, selected, trend_id, name_of[selected])
 else:
     st.caption(tr("profile_hint"))
 
@@ -175,6 +193,8 @@ columns = {"rank": tr("col_rank"), "name": tr("col_name"), "code": tr("col_code"
            "value": f"{indicator.label(lang)} ({indicator.unit})"}
 if "difference" in table:
     columns |= {"reference": tr("col_reference"), "difference": tr("col_difference")}
+if "change" in table:
+    columns |= {"change": f"{tr('col_change')} {view.change}–{view.year}", "changed": tr("col_changed")}
 shown = table[list(columns)].rename(columns=columns)
 if view.level == "gemeente":
     shown = shown.drop(columns=[tr("col_gemeente")])
@@ -182,7 +202,7 @@ number_format = "%." + str(indicator.decimals) + "f"
 st.dataframe(
     shown, hide_index=True, width="stretch",
     column_config={heading: st.column_config.NumberColumn(format=number_format)
-                   for key, heading in columns.items() if key in ("value", "reference", "difference")},
+                   for key, heading in columns.items() if key in ("value", "reference", "difference", "change")},
 )
 references = explorer.reference_rows(area_data, view)
 kind_word = tr("total") if indicator.kind == "count" else tr("average")
@@ -196,5 +216,6 @@ st.dataframe(
 key_name = LAYERS[view.layer].key
 st.download_button(
     tr("download_csv"), csv_bytes(table.rename(columns={"code": key_name})),
-    file_name=f"{view.indicator}_{view.level}_{view.area}.csv", mime="text/csv",
+    file_name=f"{view.indicator}_{view.level}_{view.area}_{view.year}"
+              + (f"_sinds_{view.change}" if view.change else "") + ".csv", mime="text/csv",
 )

@@ -7,7 +7,7 @@ from html import escape
 import streamlit as st
 
 from app_pages.common import data, tr
-from geo.data import domain
+from geo.data import domain, statline
 from geo.i18n import number
 from geo.maps.explorer import LEVELS
 
@@ -19,6 +19,7 @@ st.title(tr("about_title"))
 st.markdown(
     f"**{escape(tr('about_source'))}:** {escape(manifest['source_kind'])} · `{escape(manifest['source'])}`  \n"
     f"**{escape(tr('about_year'))}:** {manifest['year']}  \n"
+    f"{escape(tr('over_years', years=', '.join(map(str, area_data.years))))}  \n"
     f"**{escape(tr('about_fetched'))}:** {escape(manifest['fetched_at'])}  \n"
     f"**{escape(tr('about_licence'))}:** [{escape(manifest['licence'])}]({escape(manifest['licence_url'])}), "
     f"{escape(tr('attribution'))}"
@@ -49,6 +50,19 @@ st.dataframe(
      for ind in area_data.catalogue],
     hide_index=True, width="stretch",
 )
+
+st.subheader(tr("over_problems"))
+st.caption(tr("over_problems_help"))
+st.dataframe(
+    [{tr("monitor_col_problem"): problem.label(lang), tr("over_col_finest"): tr(f"level_{problem.finest_level}"),
+      tr("over_col_indicators"): "; ".join(
+          ind.label(lang) + (f" ({tr('monitor_proxy')})" if ind.proxy else "") + f" [{ind.dataset}]"
+          for ind in area_data.catalogue.for_problem(problem.problem_id)) or tr("monitor_no_indicator"),
+      tr("over_col_gap"): problem.gap(lang)}
+     for problem in domain.problems().values()],
+    hide_index=True, width="stretch",
+)
+st.caption(" · ".join(f"{d.table}: {d.title} ({d.url})" for d in statline.table_definitions().values()))
 
 st.subheader(tr("about_areas"))
 st.dataframe(

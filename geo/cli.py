@@ -16,14 +16,21 @@ def _print_err(message: str) -> None:
 
 def cmd_sync(args) -> int:
     from geo.data.sources import open_source
-    from geo.data.sync import sync
+    from geo.data.sync import parse_years, sync
 
+    try:
+        years = parse_years(args.years) if args.years else ([args.year] if args.year else None)
+    except ValueError as exc:
+        _print_err(f"error: {exc}")
+        return 2
     started = time.monotonic()
     source = open_source(args.source)
-    _print_err(f"sync {args.year} from {source.kind} {source.location} into {data_dir()}")
-    manifest = sync(source, args.year, progress=_print_err)
+    asked = args.years or args.year or "all years"
+    _print_err(f"sync {asked} from {source.kind} {source.location} into {data_dir()}")
+    manifest = sync(source, years, progress=_print_err)
     counts = ", ".join(f"{n} {name}" for name, n in ((k, v["features"]) for k, v in manifest["layers"].items()))
-    print(f"synced {counts} in {time.monotonic() - started:.1f} s")
+    years_text = ", ".join(map(str, manifest["years"]))
+    print(f"synced {counts} (latest year) for data years {years_text} in {time.monotonic() - started:.1f} s")
     return 0
 
 
@@ -31,16 +38,45 @@ def cmd_info(args) -> int:
     from geo.data.cache import read_manifest
 
     manifest = read_manifest()
+    manifest.setdefault("years", [manifest["year"]])  # caches from before multi-year syncs
     if args.json:
         print(json.dumps(manifest, indent=2, ensure_ascii=False))
         return 0
     print(f"cache:      {data_dir()}")
     print(f"source:     {manifest['source_kind']} {manifest['source']}")
-    print(f"year:       {manifest['year']}")
+    print(f"year:       {manifest['year']} (latest; data years {', '.join(map(str, manifest['years']))})")
     print(f"fetched at: {manifest['fetched_at']}")
     print(f"licence:    {manifest['licence']}, attribution \"{manifest['attribution']}\"")
     for name, layer in manifest["layers"].items():
         print(f"  {name:<10} {layer['features']:>5} features  {layer['bytes'] / 1024:>7.1f} KiB")
+    for year, layers in (manifest.get("by_year") or {}).items():
+        print(f"  {year}: " + ", ".join(f"{info['features']} {name}" for name, info in layers.items()))
+    return 0
+
+
+def cmd_trend(args) -> int:
+    from geo.data.area_data import AreaData
+    from geo.maps.trend import UnknownArea, series
+
+    data = AreaData.load()
+    if args.indicator not in data.catalogue:
+        _print_err(f"error: unknown indicator {args.indicator!r}: see data/indicators.csv for the ids")
+        return 1
+    try:
+        points = series(data, args.area, args.indicator)
+    except UnknownArea as exc:
+        _print_err(f"error: {exc}")
+        return 1
+    if args.json:
+        print(json.dumps([p.as_json() for p in points], indent=2, ensure_ascii=False))
+        return 0
+    indicator = data.catalogue[args.indicator]
+    print(f"{indicator.label('en')} ({indicator.unit}) for {args.area}")
+    for p in points:
+        value = "no data" if p.value is None else f"{p.value:,.{indicator.decimals}f}"
+        coverage = f"  [{p.covered}/{p.members} with a value]" if p.members is not None else ""
+        mark = "  (boundary or code changed since the year before)" if p.break_before else ""
+        print(f"  {p.year}  {value:>12}  {p.source}{coverage}{mark}")
     return 0
 
 
@@ -155,11 +191,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sync", help="fetch boundaries and indicators into the local cache")
     p.add_argument("--source", default="pdok",
                    help="pdok (default; $PDOK_API_URL or api.pdok.nl), an http(s) URL, a directory or a .gpkg file")
-    p.add_argument("--year", type=int, default=DEFAULT_YEAR, help=f"data year (default {DEFAULT_YEAR})")
+    p.add_argument("--years", help="data years, e.g. 2019-2024 or 2022,2024 (default: every year from 2019 "
+                                   "up to the latest the source has)")
+    p.add_argument("--year", type=int, help=f"one data year only (e.g. {DEFAULT_YEAR})")
     p.set_defaults(func=cmd_sync)
     p = sub.add_parser("info", help="describe the cache")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_info)
+    p = sub.add_parser("trend", help="an indicator of one area over all data years in the cache")
+    p.add_argument("--area", required=True, help="gemeente, wijk or buurt code, priority-area id, parkstad or limburg")
+    p.add_argument("--indicator", required=True, help="an id from data/indicators.csv")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_trend)
     p = sub.add_parser("areas", help="list the priority areas")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_areas)

@@ -37,13 +37,22 @@ def snapshot() -> Path:
 
 
 @pytest.fixture(scope="session")
-def synced_dir(snapshot, tmp_path_factory) -> Path:
-    """A cache synced once from the snapshot directory; tests must not modify it."""
+def multi_year_snapshot(snapshot, tmp_path_factory) -> Path:
+    """The real 2024 snapshot plus 2022 and 2023 DERIVED from it (tests/derived_years.py says how)."""
+    from tests.derived_years import build
+
+    return build(snapshot, tmp_path_factory.mktemp("multi-year") / "source")
+
+
+@pytest.fixture(scope="session")
+def synced_dir(multi_year_snapshot, tmp_path_factory) -> Path:
+    """A cache synced once, all data years, from the multi-year folder; tests must not modify it.
+    The latest year (2024) is the real snapshot, so figures of that year are real."""
     from geo.data.sources import DirectorySource
     from geo.data.sync import sync
 
     directory = tmp_path_factory.mktemp("cache")
-    sync(DirectorySource(snapshot), 2024, directory)
+    sync(DirectorySource(multi_year_snapshot), None, directory)
     return directory
 
 

@@ -100,6 +100,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._odata(parts[2], query)
         if parts[:4] == ["bzk", "locatieserver", "search", "v3_1"] and len(parts) == 5:
             return self._locatieserver(parts[4], query)
+        if len(parts) == 4 and parts[2:4] == ["ogc", "v1"]:  # landing page: one API per data year
+            if not (state.root / parts[0] / parts[1]).is_dir():
+                return self._json(404, {"title": "Not Found", "detail": f"no dataset {parts[1]}"})
+            return self._json(200, {"title": parts[1], "links": []}, content_type="application/json")
         if len(parts) == 6 and parts[2:4] == ["ogc", "v1"] and parts[4] == "collections":
             return self._collection(parts, query)
         if len(parts) == 7 and parts[2:4] == ["ogc", "v1"] and parts[6] in ("items", "schema"):

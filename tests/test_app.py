@@ -71,7 +71,7 @@ def test_explorer_default_view(app_env):
     assert at.title[0].value == "Kaartverkenner"
     assert dict(at.query_params) | {} == {"lang": "nl", "level": "wijk", "area": "parkstad",
                                           "indicator": "aantal_inwoners", "classes": "5", "scheme": "quantiles",
-                                          "ref": "none", "init": "0"}
+                                          "ref": "none", "init": "0", "year": "2024"}
     assert len(choropleth_features(at)) == 49  # Parkstad's wijken
     ranking = at.dataframe[0].value
     assert len(ranking) == 49
@@ -159,7 +159,10 @@ def test_about_page(app_env):
         "gemeenten": 31, "wijken": 99, "buurten": 449, "provincie": 1}
     assert "CC BY 4.0" in " ".join(m.value for m in at.markdown)
     assert len(at.dataframe[1].value) >= 25  # indicator definitions
-    assert len(at.dataframe[2].value) == 8  # area definitions
+    problems = at.dataframe[2].value  # the nine Regio Deal problems, each with its indicators or its gap
+    assert len(problems) == 9 and "Veiligheid" in set(problems["Probleem"])
+    assert len(at.dataframe[3].value) == 8  # area definitions
+    assert any("2022, 2023, 2024" in m.value for m in at.markdown)  # the data years
 
 
 def test_hostile_names_are_escaped_on_the_map(app_env):

@@ -1,25 +1,30 @@
-"""The loaded cache as one object: layers with derived indicators, manifest, and look-ups."""
+"""The loaded cache as one object: layers with derived indicators, manifest, look-ups, and earlier data years."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.data import cache, domain
+from geo.data import cache, domain, statline
 from geo.data.aggregate import Aggregate, aggregate
 from geo.data.indicators import Catalogue, catalogue
 from geo.data.layers import LAYERS, LEVELS
 
 BENEFIT_COLUMNS = {"bijstand_aantal": "bijstand_kwartaal", "inwoners_15plus": "inwoners_15plus_kwartaal"}
+BREAK_COLUMN = "indelingswijziging_wijken_en_buurten"  # CBS: 1 = code and boundary as the year before
 
 
-def latest_benefits(table: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str | None]:
-    """Values of the most recent quarter for every area (missing where CBS suppressed them), and that quarter."""
+def latest_benefits(table: pd.DataFrame | None, year: int | None = None) -> tuple[pd.DataFrame | None, str | None]:
+    """Values of the most recent quarter (of `year`, if given) for every area, and that quarter."""
     if table is None or table.empty or "date" not in table or not set(BENEFIT_COLUMNS) <= set(table.columns):
         return None, None
+    if year is not None:
+        table = table[table["date"].dt.year == year]
+        if table.empty:
+            return None, None
     last = table[table["date"] == table["date"].max()]
     values = last[["code", *BENEFIT_COLUMNS]].rename(columns=BENEFIT_COLUMNS).drop_duplicates("code")
     return values, str(last["period"].iloc[0])
@@ -32,25 +37,42 @@ class AreaData:
     catalogue: Catalogue
     benefits: pd.DataFrame | None = None  # StatLine 85586NED: benefits per quarter, when the sync had it
     benefit_period: str | None = None  # the quarter the *_kwartaal indicators describe, e.g. 2024MM03
+    annual: dict[str, pd.DataFrame] = field(default_factory=dict)  # annual StatLine tables by id
+    directory: Path | None = None
     _index: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
+    _years: dict[int, AreaData] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, directory: Path | None = None, cat: Catalogue | None = None) -> AreaData:
         cat = cat or catalogue()
         raw = cache.load_layers(directory)
+        manifest = cache.read_manifest(directory)
         benefits = cache.load_table("85586NED", directory)
-        latest, period = latest_benefits(benefits)
-        layers = {}
-        for name, frame in raw.items():
-            if name in LEVELS:
-                key = LAYERS[name].key
-                if latest is not None:
-                    frame = frame.merge(latest, how="left", left_on=key, right_on="code").drop(columns="code")
-                frame = gpd.GeoDataFrame(cat.add_derived(frame), geometry="geometry", crs=raw[name].crs)
-            layers[name] = frame
-        data = cls(cache.read_manifest(directory), layers, cat, benefits, period)
+        annual = {}
+        for table, definition in statline.table_definitions().items():
+            if definition.frequency == "annual":
+                frame = cache.load_table(table, directory)
+                if frame is not None:
+                    annual[table] = frame
+        data = cls(manifest, {}, cat, benefits, None, annual, directory)
+        data.layers = {name: (data._enrich(frame, int(manifest["year"])) if name in LEVELS else frame)
+                       for name, frame in raw.items()}
+        data.benefit_period = latest_benefits(benefits, int(manifest["year"]))[1] or latest_benefits(benefits)[1]
         data._build_index()
         return data
+
+    def _enrich(self, frame: gpd.GeoDataFrame, year: int) -> gpd.GeoDataFrame:
+        """Add the StatLine figures of `year` and every derived indicator to one layer."""
+        key = next(c for c in ("buurtcode", "wijkcode", "gemeentecode") if c in frame.columns)
+        crs = frame.crs
+        latest, _ = latest_benefits(self.benefits, year)
+        extras = [latest] if latest is not None else []
+        extras += [statline.annual_values(table, year) for table in self.annual.values()]
+        for extra in extras:
+            if extra is not None and len(extra.columns) > 1:
+                extra = extra.drop(columns=[c for c in extra.columns if c in frame.columns and c != "code"])
+                frame = frame.merge(extra, how="left", left_on=key, right_on="code").drop(columns="code")
+        return gpd.GeoDataFrame(self.catalogue.add_derived(frame), geometry="geometry", crs=crs)
 
     def _build_index(self) -> None:
         for level in LEVELS:
@@ -61,6 +83,40 @@ class AreaData:
     @property
     def year(self) -> int:
         return int(self.manifest["year"])
+
+    @property
+    def years(self) -> list[int]:
+        """The data years in the cache, oldest first (a cache from before multi-year syncs has one)."""
+        return [int(y) for y in self.manifest.get("years") or [self.year]]
+
+    def for_year(self, year: int) -> AreaData:
+        """The same cache as it stood in an earlier data year (the latest year is this object itself)."""
+        if year == self.year:
+            return self
+        if year not in self.years:
+            raise KeyError(f"no data year {year} in the cache (years: {', '.join(map(str, self.years))})")
+        if year not in self._years:
+            layers = dict(self.layers)
+            for name in LEVELS:
+                frame = cache.load_year(year, self.layers[name], name, self.directory)
+                layers[name] = self._enrich(gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326"), year)
+            older = replace(self, manifest={**self.manifest, "year": year}, layers=layers,
+                            benefit_period=latest_benefits(self.benefits, year)[1], _index={}, _years={})
+            older._build_index()
+            self._years[year] = older
+        return self._years[year]
+
+    def boundary_changes(self, layer: str, since: int, until: int) -> set[str]:
+        """Codes of `layer` whose code or boundary CBS flags as changed in a year after `since` up to `until`."""
+        changed: set[str] = set()
+        key = LAYERS[layer].key
+        for year in self.years:
+            if since < year <= until:
+                frame = self.for_year(year).layers[layer]
+                if BREAK_COLUMN in frame:
+                    flags = pd.to_numeric(frame[BREAK_COLUMN], errors="coerce")
+                    changed |= set(frame.loc[flags.notna() & (flags != 1), key])
+        return changed
 
     def level_of(self, code: str) -> str | None:
         hit = self._index.get(code)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo.config import ATTRIBUTION, LICENCE, LICENCE_URL, data_dir
 
@@ -58,8 +59,13 @@ def write_generation(
     meta: dict,
     directory: Path | None = None,
     tables: dict[str, pd.DataFrame] | None = None,
+    older_years: dict[int, dict[str, gpd.GeoDataFrame]] | None = None,
 ) -> dict:
-    """Write all layers and switch the manifest to them in one atomic step; returns the manifest."""
+    """Write all layers (and earlier data years) and switch the manifest to them in one atomic step.
+
+    An earlier year keeps its own geometry only for areas whose boundary differs from the latest year's;
+    the others are stored without geometry and take the latest one when loaded.
+    """
     directory = directory or data_dir()
     directory.mkdir(parents=True, exist_ok=True)
     generation = datetime.now(UTC).strftime("gen-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
@@ -77,6 +83,18 @@ def write_generation(
                 "municipalities": int(frame["gemeentecode"].nunique()) if "gemeentecode" in frame else None,
                 "columns": [c for c in frame.columns if c != "geometry"],
             }
+        latest_year = int(meta["year"])
+        by_year = {str(latest_year): {name: {"features": info["features"], "file": info["file"], "own_geometry": None}
+                                      for name, info in summary.items() if name != "provincie"}}
+        for year, frames in sorted((older_years or {}).items()):
+            by_year[str(year)] = {}
+            for name, frame in frames.items():
+                stored = _without_shared_geometry(frame, layers[name], _key_of(frame))
+                path = staging / f"{name}_{year}.parquet"
+                stored.to_parquet(path, index=False, compression="zstd")
+                by_year[str(year)][name] = {"features": int(len(frame)), "file": path.name,
+                                            "bytes": path.stat().st_size,
+                                            "own_geometry": int(stored.geometry.notna().sum())}
         table_summary = dict(meta.get("tables") or {})  # tables a sync could not get, with the reason
         for name, table in (tables or {}).items():
             table.to_parquet(staging / f"statline_{name}.parquet", index=False, compression="zstd")
@@ -90,6 +108,8 @@ def write_generation(
             "licence_url": LICENCE_URL,
             "generation": generation,
             "layers": summary,
+            "years": sorted(int(y) for y in by_year),
+            "by_year": dict(sorted(by_year.items())),
             "tables": table_summary,
         }
         atomic_write_bytes(manifest_path(directory), json.dumps(manifest, indent=2, ensure_ascii=False).encode())
@@ -115,6 +135,43 @@ def load_layers(directory: Path | None = None, names: list[str] | None = None) -
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise CacheMissing(f"cache file {info['file']} cannot be read ({exc}): {SYNC_HINT}") from exc
     return out
+
+
+def _key_of(frame: pd.DataFrame) -> str:
+    return next(c for c in ("buurtcode", "wijkcode", "gemeentecode") if c in frame.columns)
+
+
+def _without_shared_geometry(frame: gpd.GeoDataFrame, latest: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
+    """The frame with geometry only where the latest year has no equal boundary under the same code."""
+    current = latest.set_index(key).geometry
+    same = pd.Series(False, index=frame.index)
+    known = frame[key].isin(current.index)
+    if known.any():
+        theirs = current.reindex(frame.loc[known, key]).to_numpy()
+        same.loc[known] = shapely.equals_exact(frame.loc[known].geometry.to_numpy(), theirs, tolerance=1e-7)
+    stored = frame.copy()
+    stored.loc[same, "geometry"] = None
+    return stored
+
+
+def load_year(year: int, latest: gpd.GeoDataFrame, name: str, directory: Path | None = None) -> gpd.GeoDataFrame:
+    """One layer of an earlier data year, boundaries shared with the latest year filled back in."""
+    directory = directory or data_dir()
+    manifest = read_manifest(directory)
+    info = (manifest.get("by_year") or {}).get(str(year), {}).get(name)
+    if info is None:
+        raise CacheMissing(f"the cache has no {name} for {year}: {SYNC_HINT}")
+    try:
+        frame = gpd.read_parquet(directory / manifest["generation"] / info["file"])
+    except Exception as exc:  # pyarrow raises several types for damaged files
+        raise CacheMissing(f"cache file {info['file']} cannot be read ({exc}): {SYNC_HINT}") from exc
+    if info.get("own_geometry") is None:
+        return frame
+    key = _key_of(frame)
+    shared = frame.geometry.isna()
+    if shared.any():
+        frame.loc[shared, "geometry"] = latest.set_index(key).geometry.reindex(frame.loc[shared, key]).to_numpy()
+    return frame
 
 
 def atomic_write_bytes(path, content: bytes) -> None:

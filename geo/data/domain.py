@@ -80,6 +80,31 @@ class Theme(BaseModel):
         return getattr(self, lang, self.nl)
 
 
+class Problem(BaseModel):
+    """One of the Regio Deal's named problems, the theme a councillor follows on /monitor."""
+
+    problem_id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label_nl: str
+    label_en: str
+    label_de: str
+    finest_level: Literal["buurt", "wijk", "gemeente"]
+    initiative_themes: list[str]  # initiative themes (themes.csv) that work on this problem
+    gap_nl: str = ""  # what the open data cannot (yet) give for this problem; empty when nothing is missing
+    gap_en: str = ""
+    gap_de: str = ""
+
+    @field_validator("initiative_themes", mode="before")
+    @classmethod
+    def _split(cls, v):
+        return v.split() if isinstance(v, str) else v
+
+    def label(self, lang: str) -> str:
+        return getattr(self, f"label_{lang}", self.label_nl)
+
+    def gap(self, lang: str) -> str:
+        return getattr(self, f"gap_{lang}", self.gap_nl)
+
+
 def _read(path: Path, model: type[BaseModel], key: str) -> dict:
     items: dict = {}
     with open(path, newline="", encoding="utf-8") as fh:
@@ -109,6 +134,17 @@ def priority_areas(directory: Path = DEFINITIONS_DIR) -> dict[str, PriorityArea]
 @lru_cache(maxsize=4)
 def themes(directory: Path = DEFINITIONS_DIR) -> dict[str, Theme]:
     return _read(directory / "themes.csv", Theme, "theme_id")
+
+
+@lru_cache(maxsize=4)
+def problems(directory: Path = DEFINITIONS_DIR) -> dict[str, Problem]:
+    items = _read(directory / "problems.csv", Problem, "problem_id")
+    known = themes(directory)
+    for item in items.values():
+        unknown = [t for t in item.initiative_themes if t not in known]
+        if unknown:
+            raise DefinitionError(f"problems.csv: {item.problem_id}: unknown initiative themes {unknown}")
+    return items
 
 
 def parkstad_codes() -> list[str]:

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from geo.config import DEFINITIONS_DIR
-from geo.data.domain import DefinitionError
+from geo.data.domain import DefinitionError, problems
 
 LANGS = ("nl", "en", "de")
 
@@ -40,8 +40,10 @@ class Indicator(BaseModel):
     key: bool = False
     dataset: str
     note: str = ""
+    problem: str | None = None  # the Regio Deal problem (data/problems.csv) this indicator measures
+    proxy: bool = False  # stands in for what the problem really asks (said wherever it is shown)
 
-    @field_validator("weight", "formula", mode="before")
+    @field_validator("weight", "formula", "problem", mode="before")
     @classmethod
     def _blank_is_none(cls, v):
         return v or None
@@ -58,6 +60,12 @@ class Indicator(BaseModel):
 
     def label(self, lang: str = "nl") -> str:
         return getattr(self, f"label_{lang}", self.label_nl)
+
+    def source(self, year: int, period: str | None = None, lang: str = "nl") -> str:
+        """Where a value of this indicator for `year` comes from, in words (data/datasets.csv)."""
+        templates = dataset_sources().get(self.dataset, {})
+        template = templates.get(f"source_{lang}") or templates.get("source_nl") or self.dataset + " {year}"
+        return template.format(year=year, period=period or year)
 
     @property
     def derived(self) -> bool:
@@ -123,6 +131,8 @@ class Catalogue:
                     raise DefinitionError(
                         f"indicators.csv: {ind.id}: formula input {name!r} must be a catalogued sum indicator"
                     )
+            if ind.problem and ind.problem not in problems():
+                raise DefinitionError(f"indicators.csv: {ind.id}: unknown problem {ind.problem!r}")
             if ind.weight and ind.weight not in self.indicators:
                 raise DefinitionError(f"indicators.csv: {ind.id}: weight {ind.weight!r} is not in the catalogue")
         self.derivation_order()  # raises on cycles
@@ -144,6 +154,9 @@ class Catalogue:
 
     def key_indicators(self) -> list[Indicator]:
         return [i for i in self if i.key]
+
+    def for_problem(self, problem_id: str) -> list[Indicator]:
+        return [i for i in self if i.problem == problem_id]
 
     def derivation_order(self) -> list[Indicator]:
         """Derived indicators so that each comes after the derived ones it uses."""
@@ -180,6 +193,12 @@ def _numeric(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 @lru_cache(maxsize=4)
+def dataset_sources(directory: Path = DEFINITIONS_DIR) -> dict[str, dict[str, str]]:
+    with open(directory / "datasets.csv", newline="", encoding="utf-8") as fh:
+        return {row["dataset"]: row for row in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=4)
 def catalogue(directory: Path = DEFINITIONS_DIR) -> Catalogue:
     path = directory / "indicators.csv"
     items = []
@@ -189,6 +208,10 @@ def catalogue(directory: Path = DEFINITIONS_DIR) -> Catalogue:
                 items.append(Indicator.model_validate(row))
             except ValueError as exc:
                 raise DefinitionError(f"{path.name} line {line_no}: {' '.join(str(exc).splitlines()[:3])}") from exc
+    sources = dataset_sources(directory)
+    for item in items:
+        if item.dataset not in sources:
+            raise DefinitionError(f"{path.name}: {item.id}: dataset {item.dataset!r} is not in datasets.csv")
     ids = [i.id for i in items]
     if len(set(ids)) != len(ids):
         raise DefinitionError(f"{path.name}: duplicate indicator ids")

@@ -41,6 +41,6 @@ LAYERS: dict[str, Layer] = {
     )
 }
 LEVELS = ("gemeenten", "wijken", "buurten")  # the map levels, coarse to fine
-STATLINE_TABLES = ("85586NED",)  # benefits per quarter (trends); optional in a sync
+FIRST_YEAR = 2019  # the first data year a default sync asks for (the Regio Deal's baseline period)
 PROVINCE_CODE = "PV31"  # Limburg
 PROVINCE_NAME = "Limburg"

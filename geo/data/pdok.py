@@ -23,6 +23,10 @@ class SourceError(RuntimeError):
     """A data source could not deliver; the message is one line meant for the user."""
 
 
+class NotFound(SourceError):
+    """The server answered 404: the thing asked for does not exist there (not a network problem)."""
+
+
 @dataclass
 class RetryPolicy:
     attempts: int = 4  # tries per request, the first included
@@ -77,9 +81,8 @@ class PdokClient:
                     last_problem = f"HTTP {response.status_code}"
                     retry_after = _retry_after(response)
                 else:
-                    raise SourceError(
-                        f"{_display(url)} answered HTTP {response.status_code}: {_body_hint(response)}"
-                    )
+                    error = NotFound if response.status_code == 404 else SourceError
+                    raise error(f"{_display(url)} answered HTTP {response.status_code}: {_body_hint(response)}")
             if attempt < policy.attempts:
                 wait = min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff)
                 if retry_after is not None:

@@ -7,6 +7,8 @@ Every source answers `fetch(layer, year, gemeentecode)` with a clean EPSG:4326 G
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
@@ -15,16 +17,20 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo.config import pdok_url
+from geo.config import DEFAULT_YEAR, pdok_url
 from geo.data import domain, statline
-from geo.data.layers import PROVINCE_CODE, PROVINCE_NAME, Layer
+from geo.data.layers import CBS, FIRST_YEAR, PROVINCE_CODE, PROVINCE_NAME, Layer
 from geo.data.normalize import clean_frame, features_to_frame
-from geo.data.pdok import PdokClient, RetryPolicy, SourceError
+from geo.data.pdok import NotFound, PdokClient, RetryPolicy, SourceError
+
+YEAR_FOLDER = re.compile(r"^wijken-en-buurten-(\d{4})$")
 
 
 class Source(Protocol):
     kind: str
     location: str
+
+    def available_years(self) -> list[int]: ...
 
     def fetch(self, layer: Layer, year: int, gemeentecode: str | None) -> gpd.GeoDataFrame: ...
 
@@ -68,6 +74,17 @@ class PdokApiSource:
         self.location = (base_url or pdok_url()).rstrip("/")
         self.client = PdokClient(self.location, policy)
 
+    def available_years(self) -> list[int]:
+        """Data years PDOK publishes from FIRST_YEAR on: each year is its own API (a 404 means not there)."""
+        years = []
+        for year in range(FIRST_YEAR, date.today().year + 1):
+            try:
+                self.client.get_json(f"{self.location}{CBS.format(year=year)}", {"f": "json"})
+            except NotFound:
+                continue
+            years.append(year)
+        return years
+
     def fetch(self, layer: Layer, year: int, gemeentecode: str | None) -> gpd.GeoDataFrame:
         path = f"{layer.dataset_path(year)}/collections/{layer.collection}/items"
         params = {"gemeentecode": gemeentecode} if gemeentecode else {}
@@ -93,6 +110,10 @@ class DirectorySource:
         if not self.root.is_dir():
             raise SourceError(f"{self.root} is not a directory")
 
+    def available_years(self) -> list[int]:
+        folders = (YEAR_FOLDER.match(p.name) for p in (self.root / "cbs").glob("wijken-en-buurten-*"))
+        return sorted(int(m[1]) for m in folders if m)
+
     def _path(self, layer: Layer, year: int) -> Path:
         dataset = layer.dataset_path(year).removesuffix("/ogc/v1").lstrip("/")
         return self.root / dataset / f"{layer.collection}.geojson"
@@ -102,8 +123,8 @@ class DirectorySource:
         if key not in self._frames:
             path = self._path(layer, year)
             if not path.is_file():
-                years = sorted(p.name.rsplit("-", 1)[-1] for p in (self.root / "cbs").glob("wijken-en-buurten-*"))
-                hint = f" (years present: {', '.join(years)})" if years else ""
+                years = self.available_years()
+                hint = f" (years present: {', '.join(map(str, years))})" if years else ""
                 raise SourceError(f"{path} not found{hint}")
             try:
                 with open(path, encoding="utf-8") as fh:
@@ -119,8 +140,8 @@ class DirectorySource:
         files = sorted((self.root / "statline").glob(f"{table}_*.csv"))
         extracts = [f for f in files if "DataProperties" not in f.name]
         if not extracts:
-            raise SourceError(f"no StatLine extract {table}_*.csv in {self.root / 'statline'}")
-        frame = statline.read_csv(extracts[0])
+            raise SourceError(f"no StatLine extract {table}_*.csv in the source folder")
+        frame = pd.concat([statline.read_csv(path, table) for path in extracts], ignore_index=True)
         return frame[frame["code"].str[2:6].isin([c[2:6] for c in gemeentecodes])].reset_index(drop=True)
 
 
@@ -138,6 +159,11 @@ class GeoPackageSource:
             self.available = {name for name, _ in pyogrio.list_layers(self.path)}
         except Exception as exc:  # pyogrio raises several DataSourceError types
             raise SourceError(f"{self.path} is not a readable GeoPackage: {_first_line(exc)}") from exc
+
+    def available_years(self) -> list[int]:
+        """One GeoPackage is one data year, named in PDOK's file name (wijkenbuurten_2024.gpkg)."""
+        match = re.search(r"(20\d{2})", self.path.stem)
+        return [int(match[1]) if match else DEFAULT_YEAR]
 
     def _read(self, collection: str, codes: list[str]) -> gpd.GeoDataFrame:
         if collection not in self.available:

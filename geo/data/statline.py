@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,14 +20,49 @@ from geo.data.normalize import SENTINEL_MAX, snake_case
 from geo.data.pdok import PdokClient, RetryPolicy, SourceError
 
 DEFAULT_ODATA_URL = "https://opendata.cbs.nl/ODataApi/OData"
+DEFAULT_DATADERDEN_URL = "https://dataderden.cbs.nl/ODataApi/OData"  # third-party tables: Politie, RIVM
 BENEFIT_TABLE = "85586NED"
 _PERIOD = re.compile(r"^(\d{4})(MM|KW|JJ)(\d{2})$")
 _KEY_SUFFIX = re.compile(r"_\d+$")
 TEXT = {"code", "soort", "period", "naam"}
 
 
-def odata_url() -> str:
+def odata_url(catalog: str = "cbs") -> str:
+    """CBS's own OData ($CBS_ODATA_URL) or its third-party catalogue ($CBS_DATADERDEN_URL)."""
+    if catalog == "dataderden":
+        return (os.environ.get("CBS_DATADERDEN_URL") or DEFAULT_DATADERDEN_URL).rstrip("/")
     return (os.environ.get("CBS_ODATA_URL") or DEFAULT_ODATA_URL).rstrip("/")
+
+
+@dataclass(frozen=True)
+class TableDefinition:
+    """One StatLine table the sync fetches (data/statline_tables.csv)."""
+
+    table: str
+    catalog: str  # "cbs" or "dataderden"
+    frequency: str  # "quarterly" or "annual"
+    dimensions: tuple[tuple[str, str], ...]  # dimension key values that select the rows we want
+    title: str
+    url: str
+    note: str = ""
+
+    def odata_filter(self, digits: str) -> str:
+        # keys are padded with spaces in TypedDataSet, so match dimension values by prefix
+        parts = [f"substringof('{digits}',WijkenEnBuurten)"]
+        parts += [f"startswith({key},'{value}')" for key, value in self.dimensions]
+        return " and ".join(parts)
+
+
+@lru_cache(maxsize=4)
+def table_definitions(directory: Path = DEFINITIONS_DIR) -> dict[str, TableDefinition]:
+    with open(directory / "statline_tables.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    out = {}
+    for row in rows:
+        dims = tuple(tuple(part.split("=", 1)) for part in row["dimensions"].split(";") if "=" in part)
+        out[row["table"]] = TableDefinition(row["table"], row["catalog"], row["frequency"], dims,
+                                            row["title"], row["url"], row.get("note", ""))
+    return out
 
 
 def period_start(period: str) -> pd.Timestamp | None:
@@ -48,7 +84,12 @@ def column_map(table: str, directory: Path = DEFINITIONS_DIR) -> dict[str, str]:
         return {row["key"]: row["column"] for row in csv.DictReader(fh) if row["table"] == table}
 
 
-def tidy(frame: pd.DataFrame, columns: dict[str, str] | None = None) -> pd.DataFrame:
+def tidy(frame: pd.DataFrame, columns: dict[str, str] | None = None,
+         dimensions: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
+    for key, value in dimensions:  # a server may ignore the filter: select the rows here too
+        if key in frame.columns:
+            frame = frame[frame[key].astype("string").str.strip() == value]
+    frame = frame.drop(columns=[key for key, _ in dimensions], errors="ignore")
     frame = frame.drop(columns=["Codering_3"], errors="ignore").rename(columns=columns or {})
     frame = frame.rename(columns={"WijkenEnBuurten": "code", "Perioden": "period", "RegioS": "code"})
     frame = frame.rename(columns={c: _column_name(c) for c in frame.columns})
@@ -69,12 +110,16 @@ def _column_name(key: str) -> str:
     return key if key in TEXT else snake_case(_KEY_SUFFIX.sub("", key))
 
 
-def read_csv(path: Path) -> pd.DataFrame:
+def read_csv(path: Path, table: str | None = None) -> pd.DataFrame:
+    """A local extract: tidy names, or the OData keys of `table` (mapped and filtered like the API's)."""
+    definition = table_definitions().get(table) if table else None
+    dims = {key: "string" for key, _ in definition.dimensions} if definition else {}
     try:
-        frame = pd.read_csv(path, dtype={"code": "string", "Perioden": "string", "period": "string"})
+        frame = pd.read_csv(path, dtype={"code": "string", "Perioden": "string", "period": "string",
+                                         "WijkenEnBuurten": "string", **dims})
     except (OSError, ValueError) as exc:
-        raise SourceError(f"cannot read StatLine extract {path}: {exc}") from exc
-    return tidy(frame)
+        raise SourceError(f"cannot read StatLine extract {path.name}: {exc}") from exc
+    return tidy(frame, column_map(table) if table else None, definition.dimensions if definition else ())
 
 
 def read_odata(table: str, odata_filter: str | None = None, base_url: str | None = None,
@@ -82,7 +127,8 @@ def read_odata(table: str, odata_filter: str | None = None, base_url: str | None
     """`{base}/{table}/TypedDataSet`, following `odata.nextLink` pages."""
     if not re.fullmatch(r"\d{5}[A-Z]{3}", table):
         raise SourceError(f"not a StatLine table id: {table!r}")
-    client = PdokClient(base_url or odata_url(), policy)
+    definition = table_definitions().get(table)
+    client = PdokClient(base_url or odata_url(definition.catalog if definition else "cbs"), policy)
     url: str | None = f"{client.base_url}/{table}/TypedDataSet"
     params = {"$format": "json", **({"$filter": odata_filter} if odata_filter else {})}
     rows: list[dict] = []
@@ -97,16 +143,18 @@ def read_odata(table: str, odata_filter: str | None = None, base_url: str | None
         if url in seen:
             raise SourceError(f"{table}: OData paging loops")
         seen.add(url)
-    return tidy(pd.DataFrame(rows), column_map(table))
+    return tidy(pd.DataFrame(rows), column_map(table), definition.dimensions if definition else ())
 
 
 def read_for_municipalities(table: str, gemeentecodes: list[str], base_url: str | None = None,
                             policy: RetryPolicy | None = None) -> pd.DataFrame:
     """Rows of the municipalities, their wijken and buurten (one filtered OData query each)."""
+    definition = table_definitions().get(table)
     parts = []
     for code in gemeentecodes:
         digits = code[2:6]
-        part = read_odata(table, f"substringof('{digits}',WijkenEnBuurten)", base_url, policy)
+        odata_filter = definition.odata_filter(digits) if definition else f"substringof('{digits}',WijkenEnBuurten)"
+        part = read_odata(table, odata_filter, base_url, policy)
         parts.append(part[part["code"].str[2:6] == digits])  # the substring also matches unrelated codes
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -124,3 +172,12 @@ def latest(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     present = frame[frame[column].notna()].sort_values("date")
     last = present.groupby("code", as_index=False).tail(1)
     return last[["code", "period", column]].rename(columns={column: "value"}).reset_index(drop=True)
+
+
+def annual_values(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Rows of one calendar year (period YYYYJJ00) of an annual table: code and its value columns."""
+    if frame is None or frame.empty or "period" not in frame:
+        return pd.DataFrame(columns=["code"])
+    rows = frame[frame["period"] == f"{year}JJ00"]
+    values = [c for c in rows.columns if c not in (*TEXT, "date")]
+    return rows[["code", *values]].drop_duplicates("code").reset_index(drop=True)

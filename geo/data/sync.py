@@ -1,16 +1,15 @@
-"""Fetch every layer from a source, check it, and write the cache in one atomic step."""
+"""Fetch every layer of every data year from a source, check it, and write the cache in one atomic step."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.config import DEFAULT_YEAR
-from geo.data import cache, domain
-from geo.data.layers import LAYERS, STATLINE_TABLES, Layer
+from geo.data import cache, domain, statline
+from geo.data.layers import FIRST_YEAR, LAYERS, LEVELS, Layer
 from geo.data.pdok import SourceError
 from geo.data.sources import Source
 
@@ -24,36 +23,83 @@ def fetch_layer(source: Source, layer: Layer, year: int, progress: Progress) -> 
         frame = source.fetch(layer, year, code)
         if frame.empty:
             where = f" for {code}" if code else ""
-            raise SourceError(f"{source.location} returned no {layer.name}{where} in {year}")
+            raise SourceError(f"{source.kind} source returned no {layer.name}{where} in {year}")
         label = code or layer.collection
         name = frame["gemeentenaam"].iloc[0] if code and "gemeentenaam" in frame else ""
-        progress(f"{layer.name:<9} {index:>2}/{len(codes)} {label} {name}: {len(frame)} features")
+        progress(f"{year} {layer.name:<9} {index:>2}/{len(codes)} {label} {name}: {len(frame)} features")
         parts.append(frame)
     frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs="EPSG:4326")
     duplicated = frame[layer.key][frame[layer.key].duplicated()].unique().tolist()
     if duplicated:
-        raise SourceError(f"{layer.name}: duplicate codes from {source.location}: {', '.join(duplicated[:5])}")
+        raise SourceError(f"{layer.name} {year}: duplicate codes from the source: {', '.join(duplicated[:5])}")
     missing_geometry = frame[layer.key][frame.geometry.isna() | frame.geometry.is_empty].tolist()
     if missing_geometry:
-        raise SourceError(f"{layer.name}: no usable geometry for {', '.join(missing_geometry[:5])}")
+        raise SourceError(f"{layer.name} {year}: no usable geometry for {', '.join(missing_geometry[:5])}")
     return frame.sort_values(layer.key).reset_index(drop=True)
+
+
+def _fetch_table(source: Source, definition: statline.TableDefinition) -> pd.DataFrame:
+    """Quarterly tables for the focus municipalities; annual ones also for every Limburg municipality as a
+    whole, so that the province average stands on all of them."""
+    if definition.frequency != "annual":
+        return source.fetch_table(definition.table, domain.focus_codes())
+    frame = source.fetch_table(definition.table, domain.limburg_codes())
+    focus = {code[2:6] for code in domain.focus_codes()}
+    keep = frame["code"].str.startswith("GM") | frame["code"].str[2:6].isin(focus)
+    return frame[keep].reset_index(drop=True)
+
+
+def resolve_years(source: Source, years: int | Iterable[int] | None) -> list[int]:
+    """The years to fetch: the ones asked for (each must exist at the source), or all from FIRST_YEAR on."""
+    available = source.available_years()
+    if years is None:
+        chosen = [y for y in available if y >= FIRST_YEAR] or available[-1:]
+    else:
+        chosen = sorted({int(years)} if isinstance(years, int) else {int(y) for y in years})
+    if not chosen:
+        raise SourceError(f"the {source.kind} source has no data year of CBS wijken en buurten")
+    missing = [y for y in chosen if y not in available]
+    if missing:
+        have = ", ".join(map(str, available)) or "none"
+        raise SourceError(f"the {source.kind} source has no data year {', '.join(map(str, missing))} "
+                          f"(years present: {have}); nothing was synced")
+    return chosen
+
+
+def parse_years(text: str) -> list[int]:
+    """`2019-2024`, `2022,2024` or `2024` as a list of years; ValueError with a message otherwise."""
+    years: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if not first.isdigit() or (last and not last.isdigit()):
+            raise ValueError(f"not a year or range of years: {part!r} (use e.g. 2019-2024 or 2022,2024)")
+        low, high = int(first), int(last or first)
+        if not 1990 <= low <= high <= 2100:
+            raise ValueError(f"not a range of data years: {part!r}")
+        years.update(range(low, high + 1))
+    return sorted(years)
 
 
 def sync(
     source: Source,
-    year: int = DEFAULT_YEAR,
+    years: int | Iterable[int] | None = None,
     directory: Path | None = None,
     progress: Progress = lambda message: None,
 ) -> dict:
-    """Fetch all layers; only when every one is complete and valid does the cache change."""
-    layers = {name: fetch_layer(source, layer, year, progress) for name, layer in LAYERS.items()}
+    """Fetch all layers of all years; only when every one is complete and valid does the cache change."""
+    chosen = resolve_years(source, years)
+    latest = chosen[-1]
+    history = {year: {name: fetch_layer(source, LAYERS[name], year, progress) for name in LEVELS}
+               for year in reversed(chosen)}
+    layers = {**history[latest], "provincie": fetch_layer(source, LAYERS["provincie"], latest, progress)}
     tables, unavailable = {}, {}
-    for table in STATLINE_TABLES:
+    for table, definition in statline.table_definitions().items():
         try:
-            tables[table] = source.fetch_table(table, domain.focus_codes())
+            tables[table] = _fetch_table(source, definition)
             progress(f"statline  {table}: {len(tables[table])} rows")
-        except SourceError as exc:  # trends are a bonus: the boundaries still make a complete cache
+        except SourceError as exc:  # figures beside the boundaries are a bonus: the cache is still complete
             unavailable[table] = {"rows": 0, "unavailable": str(exc)}
             progress(f"statline  {table}: not available ({exc})")
-    meta = {"source": source.location, "source_kind": source.kind, "year": int(year), "tables": unavailable}
-    return cache.write_generation(layers, meta, directory, tables)
+    meta = {"source": source.location, "source_kind": source.kind, "year": int(latest), "tables": unavailable}
+    older = {year: frames for year, frames in history.items() if year != latest}
+    return cache.write_generation(layers, meta, directory, tables, older)

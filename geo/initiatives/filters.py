@@ -202,3 +202,28 @@ def programmes_by_area(items: list[Initiative]) -> dict[str, list[str]]:
         if item.area_id and item.programme not in out.setdefault(item.area_id, []):
             out[item.area_id].append(item.programme)
     return out
+
+
+def in_area(items: list[Initiative], area: str) -> list[Initiative]:
+    """Initiatives working in an area: a region or municipality (by municipality), a priority area (by its id
+    or its buurten), a wijk (by its buurten or a priority area inside it) or a buurt."""
+    regions, areas = domain.regions(), domain.priority_areas()
+    if area in regions:
+        codes = set(regions[area].gemeentecodes)
+        return [i for i in items if codes & set(i.gemeentecodes)]
+    if area in areas:
+        buurten = set(areas[area].buurtcodes)
+        return [i for i in items if i.area_id == area or buurten & set(i.buurtcodes)]
+    if area.startswith("GM"):
+        return [i for i in items if area in i.gemeentecodes]
+    if area.startswith("WK"):
+        digits = area[2:]
+        inside = {a for a, d in areas.items() if any(c[2:8] == digits for c in d.buurtcodes)}
+        return [i for i in items if any(c[2:8] == digits for c in i.buurtcodes) or i.area_id in inside]
+    return [i for i in items if area in i.buurtcodes]
+
+
+def for_problem(items: list[Initiative], problem: domain.Problem) -> list[Initiative]:
+    """Initiatives whose themes work on a Regio Deal problem (data/problems.csv: initiative_themes)."""
+    themes = set(problem.initiative_themes)
+    return [i for i in items if themes & set(i.theme_ids)]

@@ -16,6 +16,7 @@ from geo.data import domain
 from geo.data.aggregate import Aggregate, aggregate
 from geo.data.area_data import AreaData
 from geo.data.domain import PriorityArea
+from geo.data.indicators import Indicator
 
 RD_NEW = "EPSG:28992"  # metric CRS for areas in the Netherlands
 
@@ -86,21 +87,25 @@ def whole_wijken(data: AreaData, buurtcodes: list[str]) -> list[str] | None:
     return sorted(wijken) if wijken and union == wanted else None
 
 
-def figures_for_buurten(data: AreaData, buurtcodes: list[str]) -> dict[str, AreaFigure]:
+def area_figure(data: AreaData, buurtcodes: list[str], indicator: Indicator,
+                wijkcodes: list[str] | None = None) -> AreaFigure:
+    """One indicator over the buurten, or over their wijken where those cover more of it."""
     buurten = data.layers["buurten"]
-    members = buurten[buurten["buurtcode"].isin(buurtcodes)]
-    wijkcodes = whole_wijken(data, buurtcodes)
-    wijken = data.layers["wijken"]
-    wijk_members = wijken[wijken["wijkcode"].isin(wijkcodes)] if wijkcodes else None
-    figures = {}
-    for ind in data.catalogue:
-        result = AreaFigure(aggregate(members, ind), "buurten")
-        if not result.aggregate.complete and wijk_members is not None and len(wijk_members) == len(wijkcodes):
-            by_wijk = aggregate(wijk_members, ind)
+    result = AreaFigure(aggregate(buurten[buurten["buurtcode"].isin(buurtcodes)], indicator), "buurten")
+    wijkcodes = whole_wijken(data, buurtcodes) if wijkcodes is None else wijkcodes
+    if not result.aggregate.complete and wijkcodes:
+        wijken = data.layers["wijken"]
+        wijk_members = wijken[wijken["wijkcode"].isin(wijkcodes)]
+        if len(wijk_members) == len(wijkcodes):
+            by_wijk = aggregate(wijk_members, indicator)
             if by_wijk.coverage > result.aggregate.coverage:
                 result = AreaFigure(by_wijk, "wijken")
-        figures[ind.id] = result
-    return figures
+    return result
+
+
+def figures_for_buurten(data: AreaData, buurtcodes: list[str]) -> dict[str, AreaFigure]:
+    wijkcodes = whole_wijken(data, buurtcodes) or []
+    return {ind.id: area_figure(data, buurtcodes, ind, wijkcodes) for ind in data.catalogue}
 
 
 def summarise(data: AreaData, definition: PriorityArea) -> AreaSummary:

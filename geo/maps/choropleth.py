@@ -17,7 +17,7 @@ from geo.data.layers import LAYERS
 from geo.i18n import number, t
 from geo.maps.areas import AreaSummary, areas_frame
 from geo.maps.classify import Classification, classify
-from geo.maps.explorer import LEVELS, View, scope_frame, scope_table
+from geo.maps.explorer import LEVELS, View, scope_frame, scope_table, shown_column
 from geo.maps.leaflet import DECIMALS, RD_NEW, simplify_coverage, tooltip_html
 
 MIN_TOLERANCE, MAX_TOLERANCE = 3.0, 60.0
@@ -105,13 +105,17 @@ def build_choropleth(data: AreaData, view: View) -> Choropleth:
     indicator = data.catalogue[view.indicator]
     table = scope_table(data, view)
     compared = "difference" in table
-    shown = table["difference" if compared else "value"]
-    classification = classify(shown, view.scheme, view.classes, diverging=compared)
+    changing = "change" in table
+    shown = table[shown_column(table)]
+    classification = classify(shown, view.scheme, view.classes, diverging=compared or changing)
     colours = classification.colours().to_numpy()
     lang = view.lang
     label = indicator.label(lang)
     ref_label = t(f"ref_{view.ref}", lang) if compared else None
-    source = t("tooltip_source", lang, source=ATTRIBUTION, year=data.year)
+    year = view.year or data.year
+    source = t("tooltip_source", lang, source=ATTRIBUTION, year=year)
+    if indicator.dataset != "cbs/wijken-en-buurten":
+        source = indicator.source(year, data.for_year(year).benefit_period, lang)
     missing_text = t("legend_missing", lang)
     properties = {}
     for i, row in enumerate(table.itertuples(index=False)):
@@ -123,10 +127,16 @@ def build_choropleth(data: AreaData, view: View) -> Choropleth:
             if compared and not np.isnan(row.difference):
                 lines.append(t("tooltip_difference", lang, ref=ref_label,
                                value=format_value(row.difference, indicator, lang, signed=True)))
+        if changing:
+            key = "tooltip_change_gap" if compared else "tooltip_change"
+            lines.append(t(key, lang, since=view.change, ref=ref_label,
+                           value=format_value(row.change, indicator, lang, signed=True)))
+            if row.changed:
+                lines.append(t("tooltip_boundary_changed", lang, since=view.change))
         lines.append(source)
         properties[row.code] = {"code": row.code, "fill": colours[i], "tip": tooltip_html(title, lines)}
     return Choropleth(indicator, pd.Series(shown.to_numpy(), index=table["code"].to_numpy()), classification,
-                      properties, compared)
+                      properties, compared or changing)
 
 
 def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:

@@ -34,9 +34,12 @@ class View:
     scheme: str = "quantiles"
     ref: str = "none"
     init: int = 0  # 1: overlay the initiatives
+    year: int = 0  # data year; 0 until `applicable` fills in the latest the cache has
+    change: int = 0  # 0, or an earlier data year: map the change since then
 
     def params(self) -> dict[str, str]:
-        return {k: str(v) for k, v in asdict(self).items()}
+        """The view as query parameters (`change` only when a change is shown)."""
+        return {k: str(v) for k, v in asdict(self).items() if not (k == "change" and not v)}
 
     @property
     def layer(self) -> str:
@@ -84,6 +87,9 @@ def parse_view(params: Mapping[str, str], data: AreaData) -> tuple[View, list[No
     pick("scheme", SCHEMES)
     pick("ref", REFERENCES)
     pick("init", (0, 1), int)
+    pick("year", set(data.years), int)
+    pick("change", {0, *data.years}, int)
+    notices = [replace(n, used=str(data.year)) if n.param == "year" else n for n in notices]
     view = replace(default, **values)
     return applicable(view, data, notices)
 
@@ -91,6 +97,11 @@ def parse_view(params: Mapping[str, str], data: AreaData) -> tuple[View, list[No
 def applicable(view: View, data: AreaData, notices: list[Notice] | None = None) -> tuple[View, list[Notice]]:
     """Combinations that make no sense are adjusted, with a notice saying why."""
     notices = list(notices or [])
+    if not view.year:
+        view = replace(view, year=data.year)
+    if view.change and view.change >= view.year:
+        notices.append(Notice("change", str(view.change), "", "notice_change_before_year"))
+        view = replace(view, change=0)
     gemeentecodes = set(data.layers[view.layer]["gemeentecode"])
     if view.area == "limburg" and view.level != "gemeente":
         notices.append(Notice("area", view.area, "all", "notice_limburg_only_gemeenten"))
@@ -165,8 +176,11 @@ def scope_label_parts(data: AreaData, area: str) -> tuple[str, str | None]:
 
 
 def scope_table(data: AreaData, view: View) -> pd.DataFrame:
-    """One row per area in scope, in layer order: code, name, gemeente, value (and reference, difference)."""
-    frame = scope_frame(data, view.level, view.area)
+    """One row per area in scope, in layer order: code, name, gemeente, value (and reference, difference;
+    with `change`: the value (or difference) in the earlier year, the change, and whether the area's
+    boundary or code changed in between)."""
+    current = data.for_year(view.year or data.year)
+    frame = scope_frame(current, view.level, view.area)
     key, name_column = LAYERS[view.layer].key, LAYERS[view.layer].name_column
     table = pd.DataFrame({
         "code": frame[key].astype(str).to_numpy(),
@@ -174,22 +188,41 @@ def scope_table(data: AreaData, view: View) -> pd.DataFrame:
         "gemeente": frame["gemeentenaam"].astype(str).to_numpy(),
         "value": values_of(frame, view.indicator).to_numpy(),
     })
-    reference = reference_series(data, frame, view)
+    reference = reference_series(current, frame, view)
     if reference is not None:
         table["reference"] = reference.to_numpy()
         table["difference"] = table["value"] - table["reference"]
+    if view.change:
+        base = data.for_year(view.change)
+        earlier = base.layers[view.layer].set_index(key)
+        base_values = values_of(earlier, view.indicator).reindex(table["code"]).to_numpy()
+        base_reference = reference_series(base, frame, view)
+        if base_reference is not None:
+            base_values = base_values - base_reference.to_numpy()
+        table["base"] = base_values
+        table["change"] = table["difference" if reference is not None else "value"] - table["base"]
+        changed = data.boundary_changes(view.layer, view.change, view.year)
+        table["changed"] = table["code"].isin(changed) | ~table["code"].isin(earlier.index)
     return table
+
+
+def shown_column(table: pd.DataFrame) -> str:
+    """What the map colours: the change, else the difference from the reference, else the value."""
+    return "change" if "change" in table else "difference" if "difference" in table else "value"
 
 
 def ranking(data: AreaData, view: View) -> pd.DataFrame:
     """The scope table, best-known first, with a rank (missing values last and unranked)."""
-    order = scope_table(data, view).sort_values("value", ascending=False, na_position="last", kind="stable")
-    order["rank"] = order["value"].rank(ascending=False, method="min").astype("Int64")
+    table = scope_table(data, view)
+    column = "change" if "change" in table else "value"
+    order = table.sort_values(column, ascending=False, na_position="last", kind="stable")
+    order["rank"] = order[column].rank(ascending=False, method="min").astype("Int64")
     return order.reset_index(drop=True)
 
 
 def reference_rows(data: AreaData, view: View) -> pd.DataFrame:
     """Municipality values (for the municipalities in scope), Parkstad and Limburg, with coverage."""
+    data = data.for_year(view.year or data.year)
     indicator = data.catalogue[view.indicator]
     frame = scope_frame(data, view.level, view.area)
     rows = []

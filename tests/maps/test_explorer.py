@@ -80,7 +80,7 @@ def test_deep_link_is_read_exactly(area_data):
     view, notices = parse_view({"level": "buurt", "area": "kerkrade-oost", "indicator": "aantal_inwoners",
                                 "classes": "4", "scheme": "equal_interval", "lang": "de"}, area_data)
     assert view == View(lang="de", level="buurt", area="kerkrade-oost", indicator="aantal_inwoners", classes=4,
-                        scheme="equal_interval", ref="none")
+                        scheme="equal_interval", ref="none", year=2024)  # no year in the link: the latest
     assert notices == []
     assert parse_view(view.params(), area_data)[0] == view  # params round-trip
 

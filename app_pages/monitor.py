@@ -1,0 +1,149 @@
+"""Regio Deal monitor (`/monitor`): for one area, each problem against Limburg over time, with the initiatives."""
+
+from __future__ import annotations
+
+from html import escape
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import data, explorer_link, initiatives, show_notices, tr
+from geo.data import domain
+from geo.export import csv_bytes
+from geo.i18n import number
+from geo.initiatives import filters as filt
+from geo.maps import explorer
+from geo.maps.monitor import DEFAULT_AREA, area_options, monitor
+
+area_data = data()
+lang = st.session_state.get("lang", "nl")
+options = area_options(area_data)
+notices = []
+area = st.query_params.get("area") or DEFAULT_AREA
+if area not in options:
+    notices.append(explorer.Notice("area", area, DEFAULT_AREA))
+    area = DEFAULT_AREA
+st.query_params["area"] = area
+
+
+def area_label(code: str) -> str:
+    if code == "parkstad":
+        return domain.regions()["parkstad"].name
+    if code in domain.priority_areas():
+        return domain.priority_areas()[code].name
+    name = area_data.name_of(code) or code
+    if code.startswith("WK"):
+        return f"{name} ({area_data.row(code)['gemeentenaam']})"
+    return name
+
+
+def _area_to_url() -> None:
+    st.query_params["area"] = st.session_state["monitor_area"]
+
+
+st.html("<style>@media print { [data-testid='stSidebar'], [data-testid='stHeader'], .no-print, "
+        "[data-testid='stSelectbox'], [data-testid='stDownloadButton'] { display: none !important; } }</style>")
+st.title(tr("monitor_title", area=area_label(area)))
+st.caption(tr("monitor_intro"))
+show_notices(notices)
+st.session_state["monitor_area"] = area
+st.selectbox(tr("monitor_area"), options, key="monitor_area", format_func=area_label, on_change=_area_to_url)
+
+rows = monitor(area_data, area, lang)
+active = filt.in_area(initiatives(), area)
+table, chart_rows = [], []
+for row in rows:
+    problem, indicator, gap = row.problem, row.indicator, row.gap
+    items = filt.for_problem(active, problem)
+    note = problem.gap(lang)
+    if indicator is not None and indicator.proxy and not note:
+        note = tr("monitor_proxy")
+    record = {
+        "problem": problem.label(lang),
+        "indicator": (indicator.label(lang) + (f" ({tr('monitor_proxy')})" if indicator.proxy else ""))
+        if indicator else tr("monitor_no_indicator"),
+        "unit": indicator.unit if indicator else "",
+        "latest": gap.value if gap else None,
+        "year": gap.latest_year if gap else None,
+        "limburg": gap.reference if gap else None,
+        "gap": gap.gap if gap else None,
+        "direction": tr(f"direction_{gap.direction if gap else 'no_data'}"),
+        "standing": tr(f"standing_{gap.standing}") if gap and gap.standing != "neutral" else "",
+        "since": gap.first_year if gap else None,
+        "trend": [p.value for p in row.points if p.value is not None],
+        "initiatives": len(items),
+        "source": row.latest_source or "",
+        "note": note,
+        "decimals": indicator.decimals if indicator else 0,
+    }
+    table.append(record)
+    for line, points in ((area_label(area), row.points), (tr("limburg"), row.reference)):
+        segment = 0
+        for point in points:
+            if point.value is None or point.break_before:
+                segment += 1
+            if point.value is not None:
+                chart_rows.append({"problem": problem.label(lang), "series": line, "year": point.year,
+                                   "value": point.value, "segment": f"{line}-{segment}",
+                                   "text": number(point.value, record["decimals"], lang)})
+
+
+def shown(record: dict, key: str, signed: bool = False) -> str:
+    value = record[key]
+    if value is None:
+        return "–"
+    text = number(value, record["decimals"], lang)
+    return f"+{text}" if signed and value > 0 else text
+
+
+display = pd.DataFrame([{
+    tr("monitor_col_problem"): r["problem"],
+    tr("monitor_col_indicator"): f"{r['indicator']} ({r['unit']})" if r["unit"] else r["indicator"],
+    tr("monitor_col_latest"): shown(r, "latest"),
+    tr("monitor_col_year"): "" if r["year"] is None else str(r["year"]),
+    tr("monitor_col_limburg"): shown(r, "limburg"),
+    tr("monitor_col_gap"): shown(r, "gap", signed=True),
+    tr("monitor_col_direction"): " · ".join(x for x in (
+        r["direction"] + (f" ({r['since']}–{r['year']})" if r["since"] and r["since"] != r["year"] else ""),
+        r["standing"]) if x),
+    tr("monitor_col_trend"): r["trend"],
+    tr("monitor_col_initiatives"): r["initiatives"],
+    tr("monitor_col_source"): r["source"],
+    tr("monitor_col_note"): r["note"],
+} for r in table])
+st.dataframe(display, hide_index=True, width="stretch", column_config={
+    tr("monitor_col_trend"): st.column_config.LineChartColumn(tr("monitor_col_trend"), width="small"),
+})
+export = pd.DataFrame([{k: v for k, v in r.items() if k not in ("trend", "decimals")} for r in table])
+st.download_button(tr("monitor_download"), csv_bytes(export), file_name=f"monitor_{area}.csv", mime="text/csv")
+
+if chart_rows:
+    st.subheader(tr("monitor_chart", area=area_label(area)))
+    frame = pd.DataFrame(chart_rows)
+    base = alt.Chart(frame).mark_line(point=True).encode(
+        x=alt.X("year:Q", title=tr("trend_axis_year"), axis=alt.Axis(format="d", tickMinStep=1),
+                scale=alt.Scale(domain=[area_data.years[0], area_data.years[-1]])),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(range=["#253494", "#7570b3"])),
+        detail="segment:N",
+        tooltip=[alt.Tooltip("series:N", title=tr("col_name")), alt.Tooltip("year:Q", title=tr("year")),
+                 alt.Tooltip("text:N", title=tr("monitor_col_latest"))],
+    ).properties(width=220, height=140)
+    st.altair_chart(base.facet(facet=alt.Facet("problem:N", title=None), columns=3)
+                    .resolve_scale(y="independent"))
+    st.caption(tr("trend_no_nl"))
+
+st.subheader(tr("monitor_initiatives"))
+for row in rows:
+    items = filt.for_problem(active, row.problem)
+    names = ", ".join(escape(i.name) for i in items[:12]) + (" …" if len(items) > 12 else "")
+    link = explorer_link(indicator=row.indicator.id, level="wijk",
+                         area=area if area in domain.priority_areas() or area.startswith("GM") else "parkstad",
+                         ref="limburg" if row.indicator.kind != "count" else "none") if row.indicator else None
+    text = f"**{escape(row.problem.label(lang))}** ({len(items)}): {names or escape(tr('monitor_none_initiatives'))}"
+    if link:
+        text += f" · [{escape(tr('monitor_open_map'))}]({link})"
+    st.markdown(text)
+st.caption(tr("monitor_print"))

@@ -1,0 +1,61 @@
+"""The councillor's monitor: for one area, each Regio Deal problem with its headline indicator, the Limburg
+average, the gap and whether it has closed since the first data year.
+
+The headline indicator of a problem is the first one in the catalogue (data/indicators.csv order) that
+has a value for the area in some year; a problem with none says so, with the gap text of
+data/problems.csv where the open data cannot give it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geo.data import domain
+from geo.data.area_data import AreaData
+from geo.data.domain import Problem
+from geo.data.indicators import Indicator
+from geo.maps.trend import Gap, TrendPoint, area_kind, gap_over_time, series
+
+REFERENCE = "limburg"
+DEFAULT_AREA = "parkstad"
+
+
+@dataclass(frozen=True)
+class MonitorRow:
+    problem: Problem
+    indicator: Indicator | None
+    points: list[TrendPoint]  # the area, every data year
+    reference: list[TrendPoint]  # Limburg, every data year
+    gap: Gap | None
+
+    @property
+    def latest_source(self) -> str | None:
+        year = self.gap.latest_year if self.gap else None
+        return next((p.source for p in self.points if p.year == year), None)
+
+
+def area_options(data: AreaData) -> list[str]:
+    """What the monitor can show: Parkstad, the priority areas, the focus municipalities and their wijken."""
+    wijken = data.layers["wijken"]
+    focus = domain.focus_codes()
+    return [DEFAULT_AREA, *domain.priority_areas(), *focus,
+            *wijken.loc[wijken["gemeentecode"].isin(focus), "wijkcode"].tolist()]
+
+
+def monitor(data: AreaData, area: str, lang: str = "nl") -> list[MonitorRow]:
+    area_kind(data, area)  # raises UnknownArea with a message
+    rows = []
+    for problem in domain.problems().values():
+        candidates = data.catalogue.for_problem(problem.problem_id)
+        chosen, points = None, []
+        for indicator in candidates:
+            found = series(data, area, indicator.id, lang)
+            if any(p.value is not None for p in found):
+                chosen, points = indicator, found
+                break
+        if chosen is None:
+            rows.append(MonitorRow(problem, candidates[0] if candidates else None, [], [], None))
+            continue
+        reference = series(data, REFERENCE, chosen.id, lang)
+        rows.append(MonitorRow(problem, chosen, points, reference, gap_over_time(points, reference, chosen)))
+    return rows

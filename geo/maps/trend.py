@@ -1,0 +1,192 @@
+"""An area's indicator over all data years in the cache, and whether its gap to a reference is closing.
+
+An area is a gemeente, wijk or buurt code, a priority-area id, or a region id (`parkstad`, `limburg`).
+Every point says where it comes from; aggregates say how many members had a value. A point is marked
+`break_before` when the area's code or boundary changed since the previous year (CBS's
+`indelingswijziging` flag, a code that is new, or a priority area whose member buurten changed), so a
+chart never joins two different areas into one line without saying so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from geo.data import domain
+from geo.data.area_data import BREAK_COLUMN, AreaData
+from geo.data.indicators import Indicator
+from geo.maps.areas import area_figure
+
+
+class UnknownArea(ValueError):
+    """The area is not a code, priority area or region this cache knows."""
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    year: int
+    value: float | None
+    source: str
+    covered: int | None = None  # aggregates: members with a value
+    members: int | None = None
+    break_before: bool = False
+
+    def as_json(self) -> dict:
+        out = asdict(self)
+        if self.members is None:
+            out.pop("covered")
+            out.pop("members")
+        return out
+
+
+def area_kind(data: AreaData, area: str) -> str:
+    """`code`, `priority` or `region`; UnknownArea with the reason otherwise."""
+    if area in domain.regions():
+        return "region"
+    if area in domain.priority_areas():
+        return "priority"
+    if any(data.for_year(year).level_of(area) for year in data.years):
+        return "code"
+    raise UnknownArea(
+        f"unknown area {area!r}: use a gemeente, wijk or buurt code from the cache (e.g. GM0917), "
+        f"a priority area ({', '.join(domain.priority_areas())}) or {' / '.join(domain.regions())}"
+    )
+
+
+def _float(value) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def _flag_changed(row: pd.Series | None) -> bool:
+    if row is None or BREAK_COLUMN not in row.index:
+        return False
+    flag = pd.to_numeric(pd.Series([row[BREAK_COLUMN]]), errors="coerce").iloc[0]
+    return bool(pd.notna(flag) and flag != 1)
+
+
+def series(data: AreaData, area: str, indicator_id: str, lang: str = "nl") -> list[TrendPoint]:
+    """One point per data year (value None where the year has none: a gap, never a zero)."""
+    if indicator_id not in data.catalogue:
+        raise KeyError(f"unknown indicator {indicator_id!r}")
+    indicator = data.catalogue[indicator_id]
+    kind = area_kind(data, area)
+    points: list[TrendPoint] = []
+    previous_members: frozenset[str] | None = None
+    for year in data.years:
+        year_data = data.for_year(year)
+        source = indicator.source(year, year_data.benefit_period, lang)
+        if kind == "code":
+            row = year_data.row(area)
+            value = None if row is None else _float(row.get(indicator_id))
+            members = frozenset([area]) if row is not None else frozenset()
+            point = TrendPoint(year, value, source, break_before=_flag_changed(row))
+        elif kind == "region":
+            result = year_data.region_aggregate(area, indicator_id)
+            members = frozenset()
+            point = TrendPoint(year, result.value, source, result.covered, result.members)
+        else:
+            point, members = _priority_point(year_data, area, indicator, year, source)
+        if previous_members is not None and kind != "region" and members and members != previous_members:
+            point = TrendPoint(point.year, point.value, point.source, point.covered, point.members, True)
+        previous_members = members if members else previous_members
+        points.append(point)
+    return points
+
+
+def _priority_point(data: AreaData, area_id: str, indicator: Indicator, year: int,
+                    source: str) -> tuple[TrendPoint, frozenset[str]]:
+    definition = domain.priority_areas()[area_id]
+    buurten = data.layers["buurten"]
+    present = [c for c in definition.buurtcodes if c in set(buurten["buurtcode"])]
+    figure = area_figure(data, present, indicator)
+    changed = any(_flag_changed(data.row(code)) for code in present)
+    result = figure.aggregate
+    point = TrendPoint(year, result.value, source, result.covered, result.members, changed)
+    return point, frozenset(present)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """How an area compares with a reference in the first and latest year both have a value."""
+
+    first_year: int | None
+    latest_year: int | None
+    value: float | None  # the area's latest value
+    reference: float | None  # the reference's value in that year
+    gap: float | None  # value - reference, latest year
+    first_gap: float | None
+    direction: str  # "closing", "widening", "equal" or "no_data"
+    standing: str  # "better", "worse", "level" or "neutral" (per the indicator's direction)
+
+
+def gap_over_time(points: list[TrendPoint], reference: list[TrendPoint], indicator: Indicator) -> Gap:
+    """Closing means the distance to the reference shrank between the first and the latest common year."""
+    ref = {p.year: p.value for p in reference if p.value is not None}
+    common = [p for p in points if p.value is not None and p.year in ref]
+    latest_with_value = next((p for p in reversed(points) if p.value is not None), None)
+    if not common:
+        value = latest_with_value.value if latest_with_value else None
+        year = latest_with_value.year if latest_with_value else None
+        return Gap(None, year, value, None, None, None, "no_data", "neutral")
+    first, last = common[0], common[-1]
+    gap, first_gap = last.value - ref[last.year], first.value - ref[first.year]
+    tolerance = 10 ** -(indicator.decimals + 1)
+    if first.year == last.year:
+        direction = "no_data"
+    elif abs(gap) < abs(first_gap) - tolerance:
+        direction = "closing"
+    elif abs(gap) > abs(first_gap) + tolerance:
+        direction = "widening"
+    else:
+        direction = "equal"
+    if indicator.direction == "neutral":
+        standing = "neutral"
+    elif abs(gap) <= tolerance:
+        standing = "level"
+    else:
+        higher = gap > 0
+        standing = "worse" if higher == (indicator.direction == "higher_worse") else "better"
+    return Gap(first.year, last.year, last.value, ref[last.year], gap, first_gap, direction, standing)
+
+
+def _gemeente_of(data: AreaData, area: str, kind: str) -> str | None:
+    if kind == "priority":
+        return domain.priority_areas()[area].gemeentecode
+    if kind == "code" and not area.startswith("GM"):
+        for year in reversed(data.years):
+            row = data.for_year(year).row(area)
+            if row is not None:
+                return str(row["gemeentecode"])
+    return None
+
+
+def comparison(data: AreaData, area: str, indicator_id: str, lang: str, area_label: str,
+               region_labels: dict[str, str]) -> pd.DataFrame:
+    """The area, its municipality and the regions as one long table for a line chart.
+
+    Columns: series, role, year, value, source, break_before, segment. A segment is a run of
+    consecutive years with values and no break, so a chart draws gaps and breaks instead of joining them.
+    """
+    kind = area_kind(data, area)
+    lines = [("area", area_label, area)]
+    gemeente = _gemeente_of(data, area, kind)
+    if gemeente:
+        lines.append(("gemeente", data.name_of(gemeente) or gemeente, gemeente))
+    lines += [(region, region_labels.get(region, region), region) for region in domain.regions() if region != area]
+    rows = []
+    for role, label, code in lines:
+        segment, previous = 0, None
+        for point in series(data, code, indicator_id, lang):
+            if point.value is None or point.break_before or (previous is not None and previous.value is None):
+                segment += 1
+            rows.append({"series": label, "role": role, "year": point.year, "value": point.value,
+                         "source": point.source, "break_before": point.break_before,
+                         "segment": f"{role}-{segment}"})
+            previous = point
+    return pd.DataFrame(rows)
