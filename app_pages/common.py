@@ -197,14 +197,14 @@ def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: s
         x=alt.X("year:Q", title=tr("trend_axis_year"), scale=alt.Scale(domain=[first, last]),
                 axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("value:Q", title=f"{indicator.label(lang)} ({indicator.unit})", scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", sort=order, title=None, legend=alt.Legend(orient="bottom", labelLimit=260),
-                        scale=alt.Scale(domain=order, range=colours)),
+        color=alt.Color("series:N", sort=order, title=None, scale=alt.Scale(domain=order, range=colours),
+                        legend=alt.Legend(orient="top", labelLimit=260, direction="horizontal")),
         detail="segment:N",
         tooltip=[alt.Tooltip("series:N", title=tr("col_name")), alt.Tooltip("year:Q", title=tr("year")),
                  alt.Tooltip("text:N", title=indicator.unit), alt.Tooltip("source:N", title=tr("monitor_col_source"))],
     )
-    title = f"{tr('trend_title')}: {indicator.label(lang)}, {first}–{last}"
-    st.altair_chart(chart.properties(title=title, height=260), width="stretch")
+    st.markdown(f"**{escape(tr('trend_title'))}: {escape(indicator.label(lang))}, {first}–{last}**")
+    st.altair_chart(chart.properties(height=240), width="stretch")
     sources = list(dict.fromkeys(own.loc[own["value"].notna(), "source"]))
     if indicator.dataset != "cbs/85586NED" and len(sources) > 1:
         sources = [indicator.source(f"{first}–{last}", None, lang)]

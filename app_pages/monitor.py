@@ -59,6 +59,8 @@ for row in rows:
     note = problem.gap(lang)
     if indicator is not None and indicator.proxy and not note:
         note = tr("monitor_proxy")
+    if row.latest is not None and not row.latest.comparable:
+        note = " ".join(x for x in (note, tr("monitor_partial")) if x)
     record = {
         "problem": problem.label(lang),
         "indicator": (indicator.label(lang) + (f" ({tr('monitor_proxy')})" if indicator.proxy else ""))
@@ -72,6 +74,8 @@ for row in rows:
         "standing": tr(f"standing_{gap.standing}") if gap and gap.standing != "neutral" else "",
         "since": gap.first_year if gap else None,
         "trend": [p.value for p in row.points if p.value is not None],
+        "coverage": tr("coverage", covered=row.latest.covered, members=row.latest.members)
+        if row.latest is not None and row.latest.members is not None else "",
         "initiatives": len(items),
         "source": row.latest_source or "",
         "note": note,
@@ -101,6 +105,7 @@ display = pd.DataFrame([{
     tr("monitor_col_problem"): r["problem"],
     tr("monitor_col_indicator"): f"{r['indicator']} ({r['unit']})" if r["unit"] else r["indicator"],
     tr("monitor_col_latest"): shown(r, "latest"),
+    tr("col_coverage"): r["coverage"],
     tr("monitor_col_year"): "" if r["year"] is None else str(r["year"]),
     tr("monitor_col_limburg"): shown(r, "limburg"),
     tr("monitor_col_gap"): shown(r, "gap", signed=True),

@@ -65,6 +65,13 @@ def data_dir(synced_dir, tmp_path, monkeypatch) -> Path:
     return target
 
 
+@pytest.fixture
+def app_env(data_dir, monkeypatch):
+    """A private cache for page tests, and a PDOK that cannot be reached."""
+    monkeypatch.setenv("PDOK_API_URL", "http://127.0.0.1:9")
+    return data_dir
+
+
 @pytest.fixture(scope="session")
 def area_data(synced_dir):
     from geo.data.area_data import AreaData

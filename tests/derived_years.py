@@ -6,12 +6,12 @@ years made by rule from 2024, and a derived Politie table 47018NED in OData key 
 is said in the folder's README. The rules are simple on purpose, so that tests can state expectations:
 
 - counts (inhabitants, households, dwellings) are 2 % lower per year back; shares stay as in 2024;
-- `indelingswijziging_wijken_en_buurten` is 1 (unchanged) everywhere, except REDIVIDED in the year after
-  OLD_YEAR, flagged 3 (boundary changed);
-- one extra buurt code EXTINCT exists only in the first year; wijk RESHAPED has a changed boundary in the
-  first year (shifted by about 100 m);
-- registered crimes (47018NED) per gemeente and wijk: 50 per 1,000 inhabitants in 2024, 1 per 1,000
-  more per year back (the gap to a fixed Limburg level thus narrows over time).
+- `indelingswijziging_wijken_en_buurten` is 1 (unchanged) everywhere, except REDIVIDED in the year
+  after OLD_YEAR, flagged 3 (boundary changed);
+- one extra buurt code EXTINCT (1,000 inhabitants) exists only in the first year; wijk RESHAPED has a
+  changed boundary in the first year (shifted by about 100 m);
+- registered crimes (47018NED) per gemeente and wijk, per 1,000 inhabitants: in Parkstad 60 in 2024 and
+  3 more per year back (66 in 2022), elsewhere 45 every year, so Parkstad's gap to Limburg closes.
 """
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ def build(snapshot: Path, target: Path) -> Path:
             if name == "buurten" and year == OLD_YEAR:
                 template = next(f for f in document["features"] if f["properties"]["buurtcode"] == REDIVIDED)
                 extra = _derive_feature(template, year)
-                extra["properties"] = {**extra["properties"], "buurtcode": EXTINCT, "buurtnaam": "Oude buurt"}
+                extra["properties"] = {**extra["properties"], "buurtcode": EXTINCT, "buurtnaam": "Oude buurt",
+                                       "aantal_inwoners": 1000}
                 extra["geometry"] = _shift(template["geometry"], 0.02)
                 features.append(extra)
             _write(folder / f"{name}.geojson", {**document, "features": features})
@@ -93,8 +94,13 @@ def build(snapshot: Path, target: Path) -> Path:
     return target
 
 
-def crimes_per_1000(year: int) -> float:
-    return 50.0 + (2024 - year)
+def crimes_per_1000(code: str, year: int) -> float:
+    if code[2:6] in PARKSTAD_DIGITS:
+        return 60.0 + 3 * (2024 - year)
+    return 45.0
+
+
+PARKSTAD_DIGITS = {"1954", "0899", "0917", "0928", "0882", "0965", "0986"}
 
 
 def _write_crimes(layers: dict, path: Path) -> None:
@@ -111,7 +117,7 @@ def _write_crimes(layers: dict, path: Path) -> None:
                 if not isinstance(inhabitants, (int, float)) or inhabitants <= 0:
                     continue
                 for year in (*YEARS, 2024):
-                    count = round(inhabitants * _factor(year) * crimes_per_1000(year) / 1000)
+                    count = round(inhabitants * _factor(year) * crimes_per_1000(code, year) / 1000)
                     for soort, value in (("0.0.0 ", count), ("1.1.1 ", count // 10)):
                         row_id += 1
                         writer.writerow([row_id, soort, f"{code:<10}", f"{year}JJ00", value])

@@ -60,12 +60,6 @@ def choropleth_features(at: AppTest) -> list[dict]:
     return [f for fc in feature_collections(at) for f in fc["features"] if "code" in f["properties"]]
 
 
-@pytest.fixture
-def app_env(data_dir, monkeypatch):
-    monkeypatch.setenv("PDOK_API_URL", "http://127.0.0.1:9")
-    return data_dir
-
-
 def test_explorer_default_view(app_env):
     at = run()
     assert at.title[0].value == "Kaartverkenner"

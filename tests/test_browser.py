@@ -164,7 +164,8 @@ def test_my_neighbourhood_by_name_when_locatieserver_is_unreachable(server, page
 def test_my_neighbourhood_deep_link_with_trend_and_map(server, page):
     open_page(page, server, "/buurt?buurt=BU09171000&lang=en")
     page.get_by_role("heading", name="Maria Gewanden").wait_for(timeout=30_000)
-    assert page.get_by_text("Trend: social assistance").is_visible()
+    # the quarterly benefit trend (below the per-figure trend charts, so wait for it)
+    page.get_by_role("heading", name="Trend: social assistance as % of inhabitants aged 15+").wait_for(timeout=30_000)
     frame, state = map_frame(page)
     assert state["features"] >= 2  # the buurt and its neighbours (or the pick map)
     assert "CBS, Kadaster/PDOK" in state["attribution"]

@@ -70,8 +70,8 @@ def parse_years(text: str) -> list[int]:
     """`2019-2024`, `2022,2024` or `2024` as a list of years; ValueError with a message otherwise."""
     years: set[int] = set()
     for part in text.replace(" ", "").split(","):
-        first, _, last = part.partition("-")
-        if not first.isdigit() or (last and not last.isdigit()):
+        first, dash, last = part.partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()):
             raise ValueError(f"not a year or range of years: {part!r} (use e.g. 2019-2024 or 2022,2024)")
         low, high = int(first), int(last or first)
         if not 1990 <= low <= high <= 2100:

@@ -148,7 +148,10 @@ def values_of(frame: pd.DataFrame, indicator_id: str) -> pd.Series:
 
 
 def region_value(data: AreaData, region_id: str, indicator_id: str) -> float | None:
-    return data.region_aggregate(region_id, indicator_id).value
+    """A region's value to compare with, only when every municipality in it has one (else None: an
+    "average" of a few would pass for the region's)."""
+    result = data.region_aggregate(region_id, indicator_id)
+    return result.value if result.complete else None
 
 
 def gemeente_values(data: AreaData, indicator_id: str) -> pd.Series:

@@ -2,7 +2,8 @@
 average, the gap and whether it has closed since the first data year.
 
 The headline indicator of a problem is the first one in the catalogue (data/indicators.csv order) that
-has a value for the area in some year; a problem with none says so, with the gap text of
+has a value for the area in some year, rates and shares before counts (a count has no average to close
+on); a problem with none says so, with the gap text of
 data/problems.csv where the open data cannot give it.
 """
 
@@ -29,9 +30,14 @@ class MonitorRow:
     gap: Gap | None
 
     @property
-    def latest_source(self) -> str | None:
+    def latest(self) -> TrendPoint | None:
+        """The point the latest value comes from."""
         year = self.gap.latest_year if self.gap else None
-        return next((p.source for p in self.points if p.year == year), None)
+        return next((p for p in self.points if p.year == year), None)
+
+    @property
+    def latest_source(self) -> str | None:
+        return self.latest.source if self.latest else None
 
 
 def area_options(data: AreaData) -> list[str]:
@@ -46,7 +52,7 @@ def monitor(data: AreaData, area: str, lang: str = "nl") -> list[MonitorRow]:
     area_kind(data, area)  # raises UnknownArea with a message
     rows = []
     for problem in domain.problems().values():
-        candidates = data.catalogue.for_problem(problem.problem_id)
+        candidates = sorted(data.catalogue.for_problem(problem.problem_id), key=lambda i: i.kind == "count")
         chosen, points = None, []
         for indicator in candidates:
             found = series(data, area, indicator.id, lang)

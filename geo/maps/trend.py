@@ -33,6 +33,11 @@ class TrendPoint:
     members: int | None = None
     break_before: bool = False
 
+    @property
+    def comparable(self) -> bool:
+        """A value that stands on all its members: an aggregate of only some of them is not compared."""
+        return self.value is not None and (self.members is None or self.covered == self.members)
+
     def as_json(self) -> dict:
         out = asdict(self)
         if self.members is None:
@@ -126,9 +131,10 @@ class Gap:
 
 
 def gap_over_time(points: list[TrendPoint], reference: list[TrendPoint], indicator: Indicator) -> Gap:
-    """Closing means the distance to the reference shrank between the first and the latest common year."""
-    ref = {p.year: p.value for p in reference if p.value is not None}
-    common = [p for p in points if p.value is not None and p.year in ref]
+    """Closing means the distance to the reference shrank between the first and the latest common year.
+    Only years where both stand on all their members count (see TrendPoint.comparable)."""
+    ref = {p.year: p.value for p in reference if p.comparable}
+    common = [p for p in points if p.comparable and p.year in ref]
     latest_with_value = next((p for p in reversed(points) if p.value is not None), None)
     if not common:
         value = latest_with_value.value if latest_with_value else None
@@ -183,6 +189,8 @@ def comparison(data: AreaData, area: str, indicator_id: str, lang: str, area_lab
     for role, label, code in lines:
         segment, previous = 0, None
         for point in series(data, code, indicator_id, lang):
+            if role != "area" and not point.comparable:  # a reference standing on only some members: a gap
+                point = TrendPoint(point.year, None, point.source, point.covered, point.members, point.break_before)
             if point.value is None or point.break_before or (previous is not None and previous.value is None):
                 segment += 1
             rows.append({"series": label, "role": role, "year": point.year, "value": point.value,
