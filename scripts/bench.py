@@ -70,10 +70,32 @@ def main() -> None:
         print(f"AreaData.load incl. derived (med.) {seconds * 1000:7.0f} ms")
         seconds, _ = timed(lambda: build_areas(data), args.repeat)
         print(f"build 8 priority areas (median)    {seconds * 1000:7.0f} ms")
+        years_cost(snapshot, Path(tmp), args.repeat)
         map_payloads(data, args.repeat)
         rerun_time(directory, args.repeat)
         if not args.no_browser:
             first_paint(directory)
+
+
+def years_cost(snapshot: Path, tmp: Path, repeat: int) -> None:
+    """Cache size and load time for one data year against six (2019-2023 DERIVED from 2024, see
+    tests/derived_years.py), and what a trend and an earlier year's map cost."""
+    from geo.maps.trend import series
+    from tests.derived_years import build
+
+    source = build(snapshot, tmp / "six-years", years=(2019, 2020, 2021, 2022, 2023))
+    print("data years: one against six (2019-2023 derived from the 2024 snapshot):")
+    for label, years in (("1 year ", [2024]), ("6 years", None)):
+        directory = tmp / f"years-{len(years or range(6))}"
+        seconds, manifest = timed(lambda years=years, directory=directory: sync(DirectorySource(source), years,
+                                                                                directory), 1)
+        size = sum(p.stat().st_size for p in (directory / manifest["generation"]).iterdir())
+        load, data = timed(lambda directory=directory: AreaData.load(directory), repeat)
+        first = data.years[0]
+        older, _ = timed(lambda directory=directory, first=first: AreaData.load(directory).for_year(first), repeat)
+        trend, _ = timed(lambda data=data: series(data, "heerlen-noord", "aantal_inwoners"), repeat)
+        print(f"  {label}: sync {seconds:5.2f} s, cache {kib(size):>11}, load {load * 1000:5.0f} ms, "
+              f"load + {first} {older * 1000:5.0f} ms, trend of a priority area {trend * 1000:5.0f} ms (warm)")
 
 
 def map_payloads(data: AreaData, repeat: int) -> None:

@@ -34,16 +34,16 @@ def _factor(year: int) -> float:
     return 0.98 ** (2024 - year)
 
 
-def _derive_feature(feature: dict, year: int) -> dict:
+def _derive_feature(feature: dict, year: int, old_year: int = OLD_YEAR) -> dict:
     props = dict(feature["properties"])
     for name in COUNTS:
         if isinstance(props.get(name), (int, float)) and props[name] >= 0:
             props[name] = round(props[name] * _factor(year))
     props["jaar"] = year
     code = props.get("buurtcode") or props.get("wijkcode") or props.get("gemeentecode")
-    props["indelingswijziging_wijken_en_buurten"] = 3 if (code == REDIVIDED and year == OLD_YEAR + 1) else 1
+    props["indelingswijziging_wijken_en_buurten"] = 3 if (code == REDIVIDED and year == old_year + 1) else 1
     geometry = feature["geometry"]
-    if code == RESHAPED and year == OLD_YEAR:
+    if code == RESHAPED and year == old_year:
         geometry = _shift(geometry, 0.0015)
     return {**feature, "properties": props, "geometry": geometry}
 
@@ -62,8 +62,10 @@ def _write(path: Path, document: dict) -> None:
     path.write_text(json.dumps(document), encoding="utf-8")
 
 
-def build(snapshot: Path, target: Path) -> Path:
-    """Write the derived multi-year folder at `target` (links to the real snapshot for 2024)."""
+def build(snapshot: Path, target: Path, years: tuple[int, ...] = YEARS) -> Path:
+    """Write the derived multi-year folder at `target` (links to the real snapshot for 2024); `years` are
+    the derived ones (the benchmark asks for 2019-2023)."""
+    old_year = years[0]
     target.mkdir(parents=True, exist_ok=True)
     real = snapshot / CBS / "wijken-en-buurten-2024"
     (target / CBS).mkdir(exist_ok=True)
@@ -75,21 +77,22 @@ def build(snapshot: Path, target: Path) -> Path:
         os.symlink(file, statline / file.name)
     layers = {name: json.loads((real / f"{name}.geojson").read_text(encoding="utf-8"))
               for name in ("gemeenten", "wijken", "buurten")}
-    for year in YEARS:
+    for year in years:
         folder = target / CBS / f"wijken-en-buurten-{year}"
         for name, document in layers.items():
-            features = [_derive_feature(f, year) for f in document["features"]]
-            if name == "buurten" and year == OLD_YEAR:
+            features = [_derive_feature(f, year, old_year) for f in document["features"]]
+            if name == "buurten" and year == old_year:
                 template = next(f for f in document["features"] if f["properties"]["buurtcode"] == REDIVIDED)
-                extra = _derive_feature(template, year)
+                extra = _derive_feature(template, year, old_year)
                 extra["properties"] = {**extra["properties"], "buurtcode": EXTINCT, "buurtnaam": "Oude buurt",
                                        "aantal_inwoners": 1000}
                 extra["geometry"] = _shift(template["geometry"], 0.02)
                 features.append(extra)
             _write(folder / f"{name}.geojson", {**document, "features": features})
-    _write_crimes(layers, statline / "47018NED_derived_for_tests.csv")
+    _write_crimes(layers, statline / "47018NED_derived_for_tests.csv", years)
     (target / "README.md").write_text(
-        "DERIVED TEST DATA, not real figures: years 2022 and 2023 and the 47018NED extract are computed by\n"
+        f"DERIVED TEST DATA, not real figures: years {', '.join(map(str, years))} and the 47018NED extract are "
+        "computed by\n"
         "rule from the real 2024 snapshot by tests/derived_years.py (see its docstring).\n", encoding="utf-8")
     return target
 
@@ -103,7 +106,7 @@ def crimes_per_1000(code: str, year: int) -> float:
 PARKSTAD_DIGITS = {"1954", "0899", "0917", "0928", "0882", "0965", "0986"}
 
 
-def _write_crimes(layers: dict, path: Path) -> None:
+def _write_crimes(layers: dict, path: Path, years: tuple[int, ...]) -> None:
     """Crimes in OData key form, with a second SoortMisdrijf that the table definition must filter out."""
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -116,7 +119,7 @@ def _write_crimes(layers: dict, path: Path) -> None:
                 inhabitants = props.get("aantal_inwoners")
                 if not isinstance(inhabitants, (int, float)) or inhabitants <= 0:
                     continue
-                for year in (*YEARS, 2024):
+                for year in (*years, 2024):
                     count = round(inhabitants * _factor(year) * crimes_per_1000(code, year) / 1000)
                     for soort, value in (("0.0.0 ", count), ("1.1.1 ", count // 10)):
                         row_id += 1
