@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from app_pages.common import current_lang, ensure_data, language_switcher, tr
+from app_pages.common import current_lang, ensure_data, ensure_map_assets, language_switcher, tr
+from geo.config import REPO_ROOT
 
-st.set_page_config(page_title="Parkstad & Limburg", page_icon=":material/map:", layout="wide")
+# a local icon file: a ":material:" page icon would make every browser fetch it from Google's font host
+st.set_page_config(page_title="Parkstad & Limburg", page_icon=str(REPO_ROOT / "static" / "favicon.png"), layout="wide")
 current_lang()
 
 navigation = st.navigation([
@@ -17,5 +19,6 @@ navigation = st.navigation([
     st.Page("app_pages/over.py", title=tr("nav_about"), icon=":material/info:", url_path="over"),
 ])
 language_switcher()
+ensure_map_assets()
 ensure_data()
 navigation.run()

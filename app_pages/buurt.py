@@ -9,9 +9,16 @@ import altair as alt
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from app_pages.common import attribution_caption, data, initiatives, prepared_geometry, translator, trend_chart
+from app_pages.common import (
+    attribution_caption,
+    data,
+    initiatives,
+    prepared_geometry,
+    show_map,
+    translator,
+    trend_chart,
+)
 from geo.config import ATTRIBUTION
 from geo.data import domain
 from geo.data.pdok import SourceError
@@ -123,10 +130,10 @@ with st.expander(label("buurt_pick_map"), expanded=profile is None):
             "tip": tooltip_html(area_data.name_of(c) or c, [area_data.row(c)["gemeentenaam"]])}
         for c in prepared.codes
     }
-    pick_map = base_map(prepared.bounds)
+    pick_map = base_map(prepared.bounds, lang)
     choropleth_layer(prepared.collection(properties), label("level_buurt"), prepared.bounds).add_to(pick_map)
-    clicked = st_folium(pick_map, key=f"pick_{scope}", height=420, use_container_width=True,
-                        returned_objects=["last_active_drawing"], render=False)
+    clicked = show_map(pick_map, key=f"pick_{scope}", height=420,
+                       returned_objects=["last_active_drawing"], render=False)
     picked = explorer.select_from_click((clicked or {}).get("last_active_drawing"), set(prepared.codes))
     if picked and picked != code:
         select(picked)
@@ -211,7 +218,7 @@ for entry in nearby:
 st.subheader(label("buurt_map"))
 around = [profile.code, *bp.neighbours(area_data, profile.code)]
 frame = area_data.layers["buurten"].set_index("buurtcode").loc[around]
-small = base_map(tuple(frame.total_bounds))
+small = base_map(tuple(frame.total_bounds), lang)
 for buurt_code, row in frame.iterrows():
     own = buurt_code == profile.code
     folium.GeoJson(
@@ -220,7 +227,7 @@ for buurt_code, row in frame.iterrows():
                                            "fillColor": "#41b6c4" if own else MISSING_COLOUR, "fillOpacity": 0.5},
         tooltip=folium.Tooltip(escape_html(row["buurtnaam"])),
     ).add_to(small)
-st_folium(small, key=f"around_{profile.code}", height=360, use_container_width=True, returned_objects=[],
+show_map(small, key=f"around_{profile.code}", height=360, returned_objects=[],
           render=False)
 attribution_caption()
 st.caption(label("buurt_print"))

@@ -137,7 +137,7 @@ def area_summaries():
 def _area_outlines(generation: str) -> dict:
     from geo.maps.choropleth import area_outlines
 
-    return area_outlines(area_summaries())
+    return area_outlines(data())
 
 
 def priority_area_outlines() -> dict:
@@ -165,6 +165,37 @@ def explorer_link(**params) -> str:
     """A relative link into the map explorer with the given view (plus the current language)."""
     query = {"lang": st.session_state.get("lang", DEFAULT_LANGUAGE), **params}
     return "./?" + urlencode(query)
+
+
+@st.cache_resource(show_spinner=False)
+def ensure_map_assets() -> None:
+    """Copy the map libraries from their installed packages into static/ once per server process."""
+    from geo.config import REPO_ROOT
+    from geo.maps.assets import install
+
+    install(REPO_ROOT / "static")
+
+
+def static_url() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/app/static" if base else "/app/static"
+
+
+def show_map(fmap, key: str, height: int, returned_objects: list[str], layers: list | None = None, **options):
+    """st_folium with the map's libraries served by the app itself (no CDN) and only the events asked for.
+
+    `layers` (feature groups) are swapped into the map in place on a rerun, so the map keeps its zoom; they
+    get a layer control. Without them, everything is part of `fmap`."""
+    import folium
+    from streamlit_folium import st_folium
+
+    from geo.maps.assets import self_host
+
+    self_host(fmap, static_url(), layers or ())
+    if layers:
+        options |= {"feature_group_to_add": layers, "layer_control": folium.LayerControl(collapsed=False)}
+    return st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
+                     **options)
 
 
 def attribution_caption() -> None:

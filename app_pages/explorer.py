@@ -6,7 +6,6 @@ from html import escape
 
 import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app_pages.common import (
     attribution_caption,
@@ -15,6 +14,7 @@ from app_pages.common import (
     placer,
     prepared_geometry,
     priority_area_outlines,
+    show_map,
     show_notices,
     tr,
     translator,
@@ -24,7 +24,6 @@ from geo.data import domain
 from geo.data.layers import LAYERS
 from geo.export import csv_bytes
 from geo.i18n import number
-from geo.initiatives.map_layers import marker_layer
 from geo.maps import explorer
 from geo.maps.choropleth import build_choropleth, gemeente_outlines, legend_rows
 from geo.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
@@ -117,18 +116,24 @@ choropleth = build_choropleth(area_data, view)
 prepared = prepared_geometry(view.level, view.area, view.year)
 map_column, legend_column = st.columns([3, 1])
 with map_column:
-    fmap = base_map(prepared.bounds)
-    choropleth_layer(prepared.collection(choropleth.properties), indicator.label(lang), prepared.bounds).add_to(fmap)
-    outline_layer(gemeente_lines(generation), tr("layer_gemeenten"), "#333333", 1.6).add_to(fmap)
-    outline_layer(priority_area_outlines(), tr("layer_areas"), "#d7191c", 2.6, dash="6 4").add_to(fmap)
+    # The base map (tiles, extent) only changes with the scope; the layers go in as feature groups, which
+    # streamlit-folium swaps in place: a new indicator, year or classification keeps the zoom.
+    fmap = base_map(prepared.bounds, lang)
+    areas_layer = folium.FeatureGroup(name=indicator.label(lang))
+    choropleth_layer(prepared.collection(choropleth.properties), indicator.label(lang),
+                     prepared.bounds).add_to(areas_layer)
+    layers = [areas_layer,
+              outline_layer(gemeente_lines(generation), tr("layer_gemeenten"), "#333333", 1.6),
+              outline_layer(priority_area_outlines(), tr("layer_areas"), "#d7191c", 2.6, dash="6 4")]
     if view.init:
-        in_scope = set(explorer.scope_frame(area_data, view.level, view.area)["gemeentecode"])
+        from geo.initiatives.map_layers import marker_layer  # imported only when shown (folium plugins)
+
+        in_scope = set(explorer.scope_frame(year_data, view.level, view.area)["gemeentecode"])
         items = [i for i in initiatives() if set(i.gemeentecodes) & in_scope]
         markers, pinned = marker_layer(items, placer(), lang, tr("init_layer"))
-        markers.add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    result = st_folium(fmap, key="explorer_map", height=560, use_container_width=True,
-                       returned_objects=["last_active_drawing"], render=False)
+        layers.append(markers)
+    result = show_map(fmap, key=f"explorer_map_{view.level}_{view.area}", height=560,
+                      returned_objects=["last_active_drawing"], layers=layers)
     attribution_caption()
 
 with legend_column:

@@ -7,9 +7,8 @@ from urllib.parse import urlencode
 
 import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
-from app_pages.common import area_summaries, attribution_caption, data, explorer_link, initiatives, tr
+from app_pages.common import area_summaries, attribution_caption, data, explorer_link, initiatives, show_map, tr
 from geo.data import domain
 from geo.i18n import number
 from geo.initiatives.filters import per_area, programmes_by_area
@@ -29,7 +28,7 @@ st.title(tr("areas_title"))
 st.write(tr("areas_intro"))
 
 province = area_data.layers["provincie"]
-fmap = base_map(tuple(province.total_bounds))
+fmap = base_map(tuple(province.total_bounds), lang)
 outline_layer(outline_collection(province.geometry.simplify(0.0002).values), tr("limburg"), "#333333", 2).add_to(fmap)
 for summary in areas:
     name = summary.definition.name
@@ -42,7 +41,7 @@ for summary in areas:
     point = summary.geometry.representative_point()
     folium.CircleMarker([point.y, point.x], radius=7, color="#b2182b", fill=True, fill_opacity=0.9,
                         tooltip=folium.Tooltip(tip)).add_to(fmap)
-st_folium(fmap, key="areas_map", height=520, use_container_width=True, returned_objects=[])
+show_map(fmap, key="areas_map", height=520, returned_objects=[])
 attribution_caption()
 
 columns = st.columns(2)

@@ -8,7 +8,6 @@ import altair as alt
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app_pages.common import (
     attribution_caption,
@@ -17,6 +16,7 @@ from app_pages.common import (
     placer,
     prepared_geometry,
     priority_area_outlines,
+    show_map,
     staff_actor,
     staff_mode,
     store,
@@ -109,7 +109,7 @@ measure = st.radio(label("init_map_colour"), list(filt.MEASURES), horizontal=Tru
 prepared = prepared_geometry("gemeente", "all")
 action_table = filt.action_per_gemeente(area_data, shown, prepared.codes)
 properties, classes = gemeente_properties(action_table, measure, lang)
-fmap = base_map(prepared.bounds)
+fmap = base_map(prepared.bounds, lang)
 choropleth_layer(prepared.collection(properties), label(filt.MEASURES[measure]), prepared.bounds).add_to(fmap)
 outline_layer(priority_area_outlines(), tr("layer_areas"), "#d7191c", 2.4, dash="6 4").add_to(fmap)
 markers, pinned = marker_layer(shown, place, lang, label("init_layer"))
@@ -117,7 +117,7 @@ markers.add_to(fmap)
 folium.LayerControl(collapsed=False).add_to(fmap)
 map_column, legend_column = st.columns([3, 1])
 with map_column:
-    st_folium(fmap, key="initiatives_map", height=540, use_container_width=True, returned_objects=[], render=False)
+    show_map(fmap, key="initiatives_map", height=540, returned_objects=[], render=False)
 legend_column.html(legend_html(tr("legend"), label(filt.MEASURES[measure]),
                                class_legend(classes, filt.MEASURE_DECIMALS[measure], lang)))
 used_themes = [tid for tid in themes if any(item.theme_ids and item.theme_ids[0] == tid for item in shown)]

@@ -153,15 +153,14 @@ def first_paint(directory: Path) -> None:
     """Time from navigation to Leaflet having drawn the areas, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, map_frame, npm_assets, route_cdn
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, block_outside_requests, map_frame
 
-    assets = npm_assets()
     env = {"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9"}
     with StreamlitServer(env) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for label in ("cold (first visit)", "warm (caches filled)"):
             page = browser.new_page()
-            route_cdn(page, assets)
+            block_outside_requests(page)
             started = time.perf_counter()
             page.goto(server.url + "/?level=buurt&area=all&indicator=aantal_inwoners")
             _, state = map_frame(page, timeout=60)

@@ -1,8 +1,8 @@
 """Helpers for end-to-end tests: a real `streamlit run` on 127.0.0.1 and headless Chromium.
 
-streamlit-folium loads Leaflet and friends from CDNs, which are unreachable here: requests for them
-are answered from local copies (`npm pack` into tests/.cache), other CDN assets get an empty body
-and map tiles are aborted, so the map renders without a basemap.
+The app serves its map libraries itself; every request that would leave the machine is aborted and
+recorded, so the maps must draw from the app alone and a test can see that nothing but PDOK's basemap
+tiles was asked of another host.
 """
 
 from __future__ import annotations
@@ -12,61 +12,38 @@ import signal
 import socket
 import subprocess
 import sys
-import tarfile
 import time
-from pathlib import Path
 
 import requests
 
 from geo.config import REPO_ROOT
 
-CACHE = REPO_ROOT / "tests" / ".cache" / "npm"
-PACKAGES = {"leaflet": "1.9.3", "jquery": "3.7.1", "leaflet.markercluster": "1.1.0"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
+LOOPBACK = ("http://127.0.0.1", "http://localhost", "http://[::1]", "data:", "blob:", "about:")
+PDOK_TILES = "https://service.pdok.nl/brt/achtergrondkaart/"  # the only outside host a page may ask
 
 
-def npm_assets() -> dict[str, Path]:
-    """Local copies of the CDN files the map needs, fetched once with `npm pack`."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    for name, version in PACKAGES.items():
-        target = CACHE / f"{name}-{version}"
-        if target.is_dir():
-            continue
-        subprocess.run(["npm", "pack", f"{name}@{version}", "--silent"], cwd=CACHE, check=True,
-                       capture_output=True, timeout=180)
-        tgz = CACHE / f"{name}-{version}.tgz"
-        with tarfile.open(tgz) as archive:
-            archive.extractall(target, filter="data")
-        tgz.unlink()
-    return {
-        "leaflet.js": CACHE / "leaflet-1.9.3" / "package" / "dist" / "leaflet.js",
-        "leaflet.css": CACHE / "leaflet-1.9.3" / "package" / "dist" / "leaflet.css",
-        "jquery-3.7.1.min.js": CACHE / "jquery-3.7.1" / "package" / "dist" / "jquery.min.js",
-        **{name: CACHE / "leaflet.markercluster-1.1.0" / "package" / "dist" / name
-           for name in ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css")},
-    }
-
-
-def route_cdn(page, assets: dict[str, Path]) -> None:
-    """Serve CDN requests locally, give other external assets an empty body, abort tiles."""
+def block_outside_requests(page) -> list[str]:
+    """Abort every request that leaves this machine (PDOK's tiles too: there is no internet here) and
+    return the list of URLs that were asked for, so a test can check that only PDOK tiles were."""
+    asked: list[str] = []
 
     def handle(route):
         url = route.request.url
-        if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")):
+        if url.startswith(LOOPBACK):
             return route.continue_()
-        name = url.split("?")[0].rsplit("/", 1)[-1]
-        if name in assets:
-            kind = "text/css" if name.endswith(".css") else "application/javascript"
-            return route.fulfill(status=200, body=assets[name].read_bytes(), content_type=kind)
-        if name.endswith(".css"):
-            return route.fulfill(status=200, body="", content_type="text/css")
-        if name.endswith(".js"):
-            return route.fulfill(status=200, body="", content_type="application/javascript")
-        return route.abort()  # tiles, fonts, telemetry
+        asked.append(url)
+        return route.abort()
 
     page.context.route("**/*", handle)
+    return asked
+
+
+def third_party(asked: list[str]) -> list[str]:
+    """Outside requests that were not PDOK basemap tiles."""
+    return [url for url in asked if not url.startswith(PDOK_TILES)]
 
 
 def free_port() -> int:

@@ -43,10 +43,15 @@ def widget(at: AppTest, label: str):
     return matches[0]
 
 
+def component_script(at: AppTest, index: int = 0) -> str:
+    """What the streamlit-folium component runs: its base map script and the feature groups it swaps in."""
+    args = json.loads(at.get("component_instance")[index].proto.json_args)
+    return args["script"] + (args.get("feature_group") or "")
+
+
 def feature_collections(at: AppTest) -> list[dict]:
-    """The GeoJSON collections inside the streamlit-folium component's script."""
-    component = at.get("component_instance")[0]
-    script = json.loads(component.proto.json_args)["script"]
+    """The GeoJSON collections inside the streamlit-folium component."""
+    script = component_script(at)
     decoder, out, start = json.JSONDecoder(), [], 0
     while (index := script.find("_add({", start)) != -1:  # folium: geo_json_<id>_add({...});
         obj, end = decoder.raw_decode(script, index + len("_add("))

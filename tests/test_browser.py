@@ -9,7 +9,7 @@ import pytest
 
 from geo.initiatives.schema import Initiative
 from geo.initiatives.store import Actor, Store
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, map_frame, npm_assets, route_cdn
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, block_outside_requests, map_frame, third_party
 from tests.initiatives.test_initiatives import HOSTILE, valid
 
 pytestmark = pytest.mark.browser
@@ -41,16 +41,16 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    assets = npm_assets()
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
     page = context.new_page()
-    route_cdn(page, assets)
+    asked = block_outside_requests(page)
     errors: list[str] = []
     dialogs: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     yield page
     context.close()
+    assert not third_party(asked), f"requests to third parties: {third_party(asked)}"
     assert not [e for e in errors if "leaflet" in e.lower() or "alert" in e.lower()], errors
     assert not dialogs, f"data-borne script ran: {dialogs}"
 
@@ -87,6 +87,25 @@ def test_explorer_draws_map_legend_and_table(server, page):
     assert page.get_by_text("Legenda").first.is_visible()
     assert page.get_by_test_id("stDataFrame").count() >= 2  # ranking and reference rows
     assert_no_exception(page)
+
+
+def test_maps_draw_from_the_app_alone_and_say_when_the_basemap_is_missing(server, browser):
+    """Every outside request is aborted: the map libraries must come from the app, and the only outside
+    host asked is PDOK (tiles), whose absence the map states."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    asked = block_outside_requests(page)
+    served: list[str] = []
+    page.on("response", lambda r: served.append(r.url) if "/app/static/vendor/" in r.url and r.ok else None)
+    open_page(page, server, "/?lang=de")
+    frame, state = map_frame(page)
+    assert state["filled"] == 49
+    frame.locator(".basemap-missing").wait_for(timeout=20_000)
+    assert frame.locator(".basemap-missing").inner_text() == "Hintergrundkarte nicht verfügbar"
+    assert any(u.endswith("vendor/leaflet/leaflet.js") for u in served), served
+    assert any(u.startswith("https://service.pdok.nl/") for u in asked)  # it did try PDOK's tiles
+    assert third_party(asked) == []
+    context.close()
 
 
 def test_deep_link_reproduces_its_view(server, page):

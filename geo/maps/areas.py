@@ -108,13 +108,24 @@ def figures_for_buurten(data: AreaData, buurtcodes: list[str]) -> dict[str, Area
     return {ind.id: area_figure(data, buurtcodes, ind, wijkcodes) for ind in data.catalogue}
 
 
+def area_geometry(data: AreaData, definition: PriorityArea):
+    """The area's outline: the union of its buurten (None when the data has none of them)."""
+    buurten = data.layers["buurten"]
+    members = buurten[buurten["buurtcode"].isin(definition.buurtcodes)]
+    return shapely.union_all(members.geometry.values) if len(members) else None
+
+
+def area_geometries(data: AreaData) -> list:
+    """Outlines of all priority areas, without their figures (what a map overlay needs, and fast)."""
+    return [area_geometry(data, definition) for definition in domain.priority_areas().values()]
+
+
 def summarise(data: AreaData, definition: PriorityArea) -> AreaSummary:
     buurten = data.layers["buurten"]
     known = set(buurten["buurtcode"])
     present = [c for c in definition.buurtcodes if c in known]
     unknown = [c for c in definition.buurtcodes if c not in known]
-    members = buurten[buurten["buurtcode"].isin(present)]
-    geometry = shapely.union_all(members.geometry.values) if len(members) else None
+    geometry = area_geometry(data, definition)
     figures = figures_for_buurten(data, present) if present else {}
     area = figures.get("oppervlakte_totaal_in_ha")
     if area is not None and area.aggregate.complete:

@@ -15,7 +15,7 @@ from geo.data.area_data import AreaData
 from geo.data.indicators import Indicator
 from geo.data.layers import LAYERS
 from geo.i18n import number, t
-from geo.maps.areas import AreaSummary, areas_frame
+from geo.maps.areas import area_geometries
 from geo.maps.classify import Classification, classify
 from geo.maps.explorer import LEVELS, View, scope_frame, scope_table, shown_column
 from geo.maps.leaflet import DECIMALS, RD_NEW, simplify_coverage, tooltip_html
@@ -76,8 +76,9 @@ def outline_collection(geometry) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def area_outlines(summaries: list[AreaSummary]) -> dict:
-    return outline_collection(areas_frame(summaries).geometry.values)
+def area_outlines(data: AreaData) -> dict:
+    """The priority areas' outlines as map features."""
+    return outline_collection(area_geometries(data))
 
 
 def gemeente_outlines(data: AreaData) -> dict:

@@ -13,10 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # "Numba not installed" is only about speed
-    import mapclassify
-
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval")
 MIN_CLASSES, MAX_CLASSES, DEFAULT_CLASSES = 3, 7, 5
 MISSING_COLOUR = "#d9d9d9"
@@ -89,16 +85,40 @@ def _bounds(present: pd.Series, scheme: str, k: int) -> list[float]:
     if len(distinct) == 1:
         return [float(distinct[0]), float(distinct[0])]
     k = min(k, len(distinct))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if scheme == "quantiles":
-            result = mapclassify.Quantiles(present.to_numpy(), k=k)
-        elif scheme == "natural_breaks":
-            result = mapclassify.FisherJenks(present.to_numpy(), k=k)
-        else:
-            result = mapclassify.EqualInterval(present.to_numpy(), k=k)
-    bins = sorted(set(float(b) for b in result.bins))  # quantiles can repeat a break on tied data
+    values = present.to_numpy()
+    if scheme == "quantiles":
+        breaks = quantile_bins(values, k)
+    elif scheme == "equal_interval":
+        breaks = equal_interval_bins(values, k)
+    else:
+        breaks = fisher_jenks_bins(values, k)
+    bins = sorted(set(float(b) for b in breaks))  # quantiles can repeat a break on tied data
     return [float(present.min()), *bins]
+
+
+def quantile_bins(values: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds as mapclassify.Quantiles computes them (linear percentiles at 100/k steps), without
+    importing mapclassify: its import pulls in SciPy and scikit-learn, a second on a cold start."""
+    step = 100.0 / k
+    percents = np.minimum(np.arange(step, 100 + step / 2, step), 100.0)
+    return np.unique(np.percentile(values, percents))
+
+
+def equal_interval_bins(values: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds as mapclassify.EqualInterval computes them: k equal steps from min, the last at max."""
+    low, high = float(values.min()), float(values.max())
+    bins = low + (high - low) / k * np.arange(1, k + 1)
+    bins[-1] = high
+    return bins
+
+
+def fisher_jenks_bins(values: np.ndarray, k: int) -> np.ndarray:
+    """Natural breaks (Fisher-Jenks) from mapclassify, imported only when this scheme is asked for."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Numba not installed" is only about speed
+        import mapclassify
+
+        return np.asarray(mapclassify.FisherJenks(values, k=k).bins, dtype="float64")
 
 
 def _diverging_bounds(present: pd.Series, k: int) -> list[float]:

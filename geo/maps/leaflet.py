@@ -13,8 +13,11 @@ import json
 import folium
 import geopandas as gpd
 import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 
 from geo.config import ATTRIBUTION, LICENCE, LICENCE_URL
+from geo.i18n import DEFAULT_LANGUAGE, t
 from geo.maps.classify import MISSING_COLOUR
 
 RD_NEW = "EPSG:28992"
@@ -53,10 +56,46 @@ def tooltip_html(title: str, lines: list[str]) -> str:
     return f"<b>{escape_html(title)}</b>{body}"
 
 
-def base_map(bounds: tuple[float, float, float, float]) -> folium.Map:
+class BasemapFallback(MacroElement):
+    """When PDOK's tiles do not load (offline, blocked), say so on the map; the areas draw regardless."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var tiles = {{ this.tiles.get_name() }}, map = {{ this._parent.get_name() }};
+            var failed = 0, loaded = 0, shown = false;
+            tiles.on("tileload", function () { loaded += 1; });
+            tiles.on("tileerror", function () {
+                failed += 1;
+                if (shown || loaded > 0 || failed < 2) { return; }
+                shown = true;
+                var note = L.control({position: "bottomleft"});
+                note.onAdd = function () {
+                    var box = L.DomUtil.create("div", "basemap-missing");
+                    box.textContent = {{ this.message|tojson }};
+                    box.setAttribute("role", "status");
+                    box.style.cssText = "background:rgba(255,255,255,.9);padding:2px 6px;font:12px sans-serif;"
+                        + "border-radius:3px;color:#333";
+                    return box;
+                };
+                note.addTo(map);
+            });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, tiles: folium.TileLayer, message: str):
+        super().__init__()
+        self._name = "BasemapFallback"
+        self.tiles = tiles
+        self.message = message
+
+
+def base_map(bounds: tuple[float, float, float, float], lang: str = DEFAULT_LANGUAGE) -> folium.Map:
     fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
-    folium.TileLayer(BRT_GREY, attr=TILE_ATTRIBUTION, name="BRT-Achtergrondkaart", max_zoom=19,
-                     overlay=False, control=False).add_to(fmap)
+    tiles = folium.TileLayer(BRT_GREY, attr=TILE_ATTRIBUTION, name="BRT-Achtergrondkaart", max_zoom=19,
+                             overlay=False, control=False).add_to(fmap)
+    BasemapFallback(tiles, t("basemap_missing", lang)).add_to(fmap)
     minx, miny, maxx, maxy = bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap

@@ -11,7 +11,7 @@ from geo.initiatives.auth import hash_password
 from geo.initiatives.schema import Initiative
 from geo.initiatives.store import Actor, Store
 from tests.initiatives.test_initiatives import HOSTILE, valid
-from tests.test_app import choropleth_features, run, run_page
+from tests.test_app import choropleth_features, component_script, run, run_page
 
 PASSWORD = "staff-password-for-tests"
 
@@ -127,7 +127,7 @@ def test_hostile_initiative_is_escaped_on_maps(app_env):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in script and "&#96;&#36;{alert(3)}&#96;" in script
     # the same on the explorer's initiative overlay
     at = run(level="buurt", area="kerkrade-oost", init="1")
-    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    script = component_script(at)
     assert "<script>alert" not in script and "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in script
     assert len(choropleth_features(at)) == 6
 

@@ -211,3 +211,18 @@ def test_prepared_geometry_keeps_shared_borders_and_is_small(area_data):
     naive = payload_bytes(json.loads(area_data.layers["gemeenten"].to_json()))
     ours = payload_bytes(prepared.collection({c: {"code": c} for c in prepared.codes}))
     assert ours * 5 <= naive
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_quantiles_and_equal_intervals_match_mapclassify(seed, k):
+    """The classes are computed without importing mapclassify (a second on a cold start), but must be its."""
+    import mapclassify
+
+    from geo.maps.classify import equal_interval_bins, quantile_bins
+
+    rng = np.random.default_rng(seed)
+    samples = [rng.normal(50, 20, 300), rng.integers(0, 8, 300).astype(float), rng.exponential(3, 40)]
+    values = samples[seed % 3]  # smooth, heavily tied, skewed
+    assert np.allclose(quantile_bins(values, k), mapclassify.Quantiles(values, k=k).bins)
+    assert np.allclose(equal_interval_bins(values, k), mapclassify.EqualInterval(values, k=k).bins)
