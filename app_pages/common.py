@@ -12,7 +12,7 @@ from geo.data import cache
 from geo.data.area_data import AreaData
 from geo.data.layers import LAYERS
 from geo.data.pdok import SourceError
-from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, number, t
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, number, t, without_paths
 
 
 def current_lang() -> str:
@@ -90,8 +90,11 @@ def ensure_data() -> AreaData:
 
 
 def offline_help(reason: str) -> None:
+    import logging
+
+    logging.getLogger("parkstad").warning("no usable data: %s", reason)  # the full reason, for the operator
     st.error(tr("sync_failed_title"))
-    st.write(tr("sync_failed", reason=reason))
+    st.write(tr("sync_failed", reason=without_paths(reason, st.session_state.get("lang", DEFAULT_LANGUAGE))))
     st.write(tr("offline_help"))
     st.markdown(
         f"- {tr('offline_snapshot')}:\n\n  `python -m geo sync --source ../shared/pdok-snapshot`\n"
@@ -159,6 +162,13 @@ def prepared_geometry(level: str, area: str, year: int | None = None):
     if year == current.year:
         year = None  # one cache entry for the latest year, however it is asked for
     return _prepared_geometry(current.manifest["generation"], level, area, year)
+
+
+def source_label(manifest: dict) -> str:
+    """Where the figures come from, in words a visitor may see: never a path on the server."""
+    if manifest.get("source_kind") == "pdok" and str(manifest.get("source", "")).startswith("https://api.pdok.nl"):
+        return tr("source_pdok")
+    return tr("source_local")
 
 
 def explorer_link(**params) -> str:

@@ -16,6 +16,7 @@ from app_pages.common import (
     priority_area_outlines,
     show_map,
     show_notices,
+    source_label,
     tr,
     translator,
     trend_chart,
@@ -109,7 +110,7 @@ st.caption(tr("map_caption", indicator=indicator.label(lang), unit=indicator.uni
               scope=scope_label(view.area), year=view.year))
 show_notices(notices)
 if view.indicator not in available:
-    st.info(tr("no_values", indicator=indicator.label(lang), source=area_data.manifest["source"]))
+    st.info(tr("no_values", indicator=indicator.label(lang), source=source_label(area_data.manifest)))
 
 # --- map and legend ---------------------------------------------------------------------------
 choropleth = build_choropleth(area_data, view)

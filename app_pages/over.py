@@ -6,7 +6,7 @@ from html import escape
 
 import streamlit as st
 
-from app_pages.common import data, tr
+from app_pages.common import data, source_label, tr
 from geo.data import domain, statline
 from geo.i18n import number
 from geo.maps.explorer import LEVELS
@@ -17,7 +17,7 @@ manifest = area_data.manifest
 
 st.title(tr("about_title"))
 st.markdown(
-    f"**{escape(tr('about_source'))}:** {escape(manifest['source_kind'])} · `{escape(manifest['source'])}`  \n"
+    f"**{escape(tr('about_source'))}:** {escape(source_label(manifest))}  \n"
     f"**{escape(tr('about_year'))}:** {manifest['year']}  \n"
     f"{escape(tr('over_years', years=', '.join(map(str, area_data.years))))}  \n"
     f"**{escape(tr('about_fetched'))}:** {escape(manifest['fetched_at'])}  \n"
@@ -28,14 +28,14 @@ st.markdown(
 st.subheader(tr("about_layers"))
 st.dataframe(
     [{tr("about_layer"): name, tr("about_features"): layer["features"],
-      tr("about_municipalities"): layer.get("municipalities"), tr("about_source"): manifest["source"],
+      tr("about_municipalities"): layer.get("municipalities"), tr("about_source"): source_label(manifest),
       tr("about_year"): manifest["year"], tr("about_licence"): manifest["licence"]}
      for name, layer in manifest["layers"].items()],
     hide_index=True, width="stretch",
 )
 
 for table, info in (manifest.get("tables") or {}).items():
-    status = f"{info['rows']} rows" if info.get("rows") else f"– ({info.get('unavailable', '')})"
+    status = f"{info['rows']} rows" if info.get("rows") else f"– ({tr('not_available_since')})"
     st.caption(f"CBS StatLine {escape(table)}: {escape(status)}")
 
 st.subheader(tr("about_indicators"))

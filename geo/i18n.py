@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,3 +43,21 @@ def number(value: float | None, decimals: int = 0, lang: str = DEFAULT_LANGUAGE)
     if lang in ("nl", "de"):
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:\\|~?/)(?:[^\s:;,'\"()`]+[/\\])*[^\s:;,'\"()`]*")
+
+
+def without_paths(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A message for visitors: file paths of the server (a cache folder, a snapshot, a GeoPackage) become
+    "de lokale gegevens"; URLs stay as they are."""
+    local = t("local_data", lang)
+    out, last = [], 0
+    for match in _PATH.finditer(text):
+        start = match.start()
+        if start and not (text[start - 1].isspace() or text[start - 1] in "('\"`"):
+            continue  # inside a URL (https://host/path) or a relative path (../x): not a server path
+        out.append(text[last:start] + local)
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)

@@ -153,7 +153,14 @@ def first_paint(directory: Path) -> None:
     """Time from navigation to Leaflet having drawn the areas, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, block_outside_requests, map_frame
+    from tests.browser import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        StreamlitServer,
+        block_outside_requests,
+        change_indicator_keeps_map,
+        map_frame,
+    )
 
     env = {"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9"}
     with StreamlitServer(env) as server, sync_playwright() as playwright:
@@ -166,6 +173,12 @@ def first_paint(directory: Path) -> None:
             _, state = map_frame(page, timeout=60)
             print(f"first map paint, 449 buurten, {label:<22} {time.perf_counter() - started:5.2f} s "
                   f"({state['filled']} areas drawn)")
+            if label.startswith("warm"):
+                frame, _ = map_frame(page)
+                before, after, seconds = change_indicator_keeps_map(page, frame, "65 jaar en ouder")
+                kept = after["probe"] == "kept" and after["zoom"] == before["zoom"]
+                print(f"indicator change to new colours in the browser     {seconds:5.2f} s "
+                      f"(map kept, zoom kept: {'yes' if kept else 'NO'})")
             page.close()
         browser.close()
 

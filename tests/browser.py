@@ -116,6 +116,39 @@ MAP_STATE_JS = """
 """
 
 
+PROBE_JS = """
+() => {
+  const map = Object.values(window).find(v => v && window.L && v instanceof L.Map);
+  const fills = [];
+  map.eachLayer(layer => {
+    if (layer.feature && layer.options && layer.options.fillColor) fills.push(layer.options.fillColor);
+  });
+  return {probe: window.__probe || null, zoom: map.getZoom(), fills: fills.join(",")};
+}
+"""
+
+
+def change_indicator_keeps_map(page, frame, option: str, timeout: float = 30.0) -> tuple[dict, dict, float]:
+    """Mark the map's window, zoom in, pick another indicator; return the state before and after and the
+    seconds until the new colours were drawn. A rebuilt map would have lost the mark and the zoom."""
+    frame.evaluate("() => { window.__probe = 'kept'; const m = Object.values(window).find("
+                   "v => v && window.L && v instanceof L.Map); m.setZoom(m.getZoom() + 1, {animate: false}); }")
+    before = frame.evaluate(PROBE_JS)
+    page.get_by_role("combobox", name="Indicator", exact=True).click()
+    started = time.monotonic()
+    page.get_by_role("option", name=option, exact=True).click()
+    deadline = started + timeout
+    while time.monotonic() < deadline:
+        try:
+            after = frame.evaluate(PROBE_JS)
+        except Exception:  # the frame was replaced: the map was rebuilt  # noqa: BLE001
+            raise AssertionError("the map's frame was reloaded") from None
+        if after["fills"] and after["fills"] != before["fills"]:
+            return before, after, time.monotonic() - started
+        page.wait_for_timeout(50)
+    raise AssertionError("the map did not show the new indicator")
+
+
 def map_frame(page, timeout: float = 30.0):
     """The frame of the streamlit-folium component once Leaflet has drawn its features."""
     deadline = time.monotonic() + timeout

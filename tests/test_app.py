@@ -206,3 +206,27 @@ def test_choosing_an_area_in_the_list_selects_it(app_env):
     assert at.dataframe[0].value.iloc[0]["Dit gebied"] == "17.835"
     at.selectbox(key="ctl_sel").set_value(None).run()
     assert "sel" not in at.query_params
+
+
+def visible_text(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                                  "error", "success") for e in getattr(at, kind)]
+    parts += [str(frame.value.to_dict()) for frame in at.dataframe]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", ["app_pages/explorer.py", "app_pages/monitor.py", "app_pages/buurt.py",
+                                  "app_pages/initiatieven.py", "app_pages/gebieden.py", "app_pages/over.py"])
+def test_no_page_shows_a_path_of_the_server(app_env, page):
+    at = run_page(page, indicator="percentage_huishoudens_met_laag_inkomen", buurt="BU09171000")
+    text = visible_text(at)
+    assert str(app_env) not in text and "pytest-of-" not in text and "/tmp/" not in text
+    if page.endswith("over.py"):
+        assert "de lokale gegevens" in text  # where the figures came from, in words
+
+
+def test_first_start_without_data_shows_no_server_paths(clean_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    text = visible_text(at)
+    assert at.error and str(clean_env) not in text and "pytest-of-" not in text

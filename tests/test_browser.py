@@ -9,7 +9,15 @@ import pytest
 
 from geo.initiatives.schema import Initiative
 from geo.initiatives.store import Actor, Store
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, block_outside_requests, map_frame, third_party
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    StreamlitServer,
+    block_outside_requests,
+    change_indicator_keeps_map,
+    map_frame,
+    third_party,
+)
 from tests.initiatives.test_initiatives import HOSTILE, valid
 
 pytestmark = pytest.mark.browser
@@ -106,6 +114,16 @@ def test_maps_draw_from_the_app_alone_and_say_when_the_basemap_is_missing(server
     assert any(u.startswith("https://service.pdok.nl/") for u in asked)  # it did try PDOK's tiles
     assert third_party(asked) == []
     context.close()
+
+
+def test_changing_the_indicator_swaps_the_layer_and_keeps_the_zoom(server, page):
+    open_page(page, server, "/?level=wijk&area=parkstad&indicator=aantal_inwoners")
+    frame, _ = map_frame(page)
+    before, after, _seconds = change_indicator_keeps_map(page, frame, "65 jaar en ouder")
+    assert after["probe"] == "kept"  # the same map object: not rebuilt
+    assert after["zoom"] == before["zoom"]
+    assert "indicator=percentage_personen_65_jaar_en_ouder" in page.url
+    assert_no_exception(page)
 
 
 def test_deep_link_reproduces_its_view(server, page):

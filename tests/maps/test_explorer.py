@@ -226,3 +226,21 @@ def test_quantiles_and_equal_intervals_match_mapclassify(seed, k):
     values = samples[seed % 3]  # smooth, heavily tied, skewed
     assert np.allclose(quantile_bins(values, k), mapclassify.Quantiles(values, k=k).bins)
     assert np.allclose(equal_interval_bins(values, k), mapclassify.EqualInterval(values, k=k).bins)
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("no data cache in /srv/app/data/cache: run `python -m geo sync`", "no data cache in de lokale gegevens: run"),
+    ("/home/x/wijkenbuurten_2024.gpkg is not a readable GeoPackage", "de lokale gegevens is not a readable"),
+    ("cannot read (C:\\data\\x.csv)", "cannot read (de lokale gegevens)"),
+])
+def test_server_paths_become_words(text, shown):
+    from geo.i18n import without_paths
+
+    assert without_paths(text).startswith(shown)
+
+
+def test_urls_and_relative_hints_stay():
+    from geo.i18n import without_paths
+
+    text = "gave up on https://api.pdok.nl/cbs/x/items; try --source ../shared/pdok-snapshot"
+    assert without_paths(text) == text
