@@ -75,22 +75,55 @@ def database_url() -> str:
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, pool_pre_ping=True, future=True, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _wal(connection, _record):  # readers never wait for a writer; writers queue for 30 s
+            connection.execute("PRAGMA journal_mode=WAL")
+
+        return engine
     return sa.create_engine(url, pool_pre_ping=True, future=True)
+
+
+def _insert_if_absent(engine: Engine):
+    """INSERT that skips rows whose id another process has just inserted (both databases support it)."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(initiatives).on_conflict_do_nothing(index_elements=["initiative_id"])
 
 
 class Store:
     def __init__(self, url: str | None = None, seed_file: Path | None = DEFINITIONS_DIR / "initiatives.csv"):
         self.url = url or database_url()
         self.engine = _engine(self.url)
-        metadata.create_all(self.engine)
+        self._create()
         if seed_file is not None and self.count(include_archived=True) == 0:
             self._seed(seed_file)
 
+    def _create(self) -> None:
+        """Create the table if it is not there. Two first starts at once may both try: the loser of that
+        race finds the table made by the other."""
+        try:
+            metadata.create_all(self.engine)
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+            if not sa.inspect(self.engine).has_table(initiatives.name):
+                raise
+
     def _seed(self, path: Path) -> None:
+        """Insert the seed rows that are not there yet, in one transaction: a concurrent seeder's rows are
+        skipped instead of failing on their ids, and neither start fails."""
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         items = [Initiative.model_validate({k: v for k, v in row.items() if k}) for row in rows]
-        self.upsert(items, Actor(f"seed:{path.name}"))
+        now, actor = datetime.now(UTC), Actor(f"seed:{path.name}")
+        values = [{**{k: v for k, v in item.as_row().items() if k in FIELDS}, "created_at": now, "updated_at": now,
+                   "updated_by": actor.name, "archived": False} for item in items]
+        for row in values:
+            row["area_id"] = row["area_id"] or None
+        with self.engine.begin() as conn:
+            conn.execute(_insert_if_absent(self.engine), values)
 
     # --- reading ---------------------------------------------------------------------------------
 
