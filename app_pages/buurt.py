@@ -81,6 +81,7 @@ if query.strip():
         st.info(label("buurt_no_results", query=query[:60]))
     else:
         picked_option = st.selectbox(label("buurt_results"), list(options), index=None, key=f"choice_{query}",
+                                     placeholder=label("choose_option"),
                                      format_func=options.get)
         choice = (*picked_option.split(":", 1), options[picked_option]) if picked_option else None
         if choice and choice[0] == "ls":
@@ -112,6 +113,7 @@ if query.strip():
                 members = buurten[buurten[column] == choice[1]].sort_values("buurtnaam")
                 pick = st.selectbox(label("buurt_choose_in_wijk", name=choice[2].split(" (")[0]),
                                     members["buurtcode"].tolist(), index=None, key=f"in_{choice[1]}",
+                                    placeholder=label("choose_option"),
                                     format_func=lambda c: area_data.name_of(c) or c)
                 if pick and st.query_params.get("buurt") != pick:
                     select(pick)

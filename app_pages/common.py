@@ -212,19 +212,23 @@ def attribution_caption() -> None:
     st.caption(escape(tr("attribution")))
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def _comparison(generation: str, area: str, indicator_id: str, lang: str, area_label: str, limburg: str):
+    from geo.maps.trend import comparison
+
+    return comparison(data(), area, indicator_id, lang, area_label, {"parkstad": "Parkstad", "limburg": limburg})
+
+
 def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: str) -> None:
     """The area, its municipality, Parkstad and Limburg over every data year, with year and source below."""
     import altair as alt
-
-    from geo.maps.trend import comparison
 
     lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
     indicator = area_data.catalogue[indicator_id]
     if len(area_data.years) < 2:
         st.caption(tr("trend_one_year", year=area_data.year))
         return
-    regions = {"parkstad": "Parkstad", "limburg": tr("limburg")}
-    frame = comparison(area_data, area, indicator_id, lang, area_label, regions)
+    frame = _comparison(area_data.manifest["generation"], area, indicator_id, lang, area_label, tr("limburg"))
     own = frame[frame["role"] == "area"]
     if own["value"].isna().all():
         st.caption(tr("trend_no_values"))

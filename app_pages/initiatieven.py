@@ -76,7 +76,7 @@ themes = domain.themes()
 with st.sidebar:
     st.subheader(label("init_filters"))
     st.multiselect(label("init_theme"), list(themes), key="f_theme", on_change=_to_url, args=("f_theme",),
-                   format_func=lambda v: themes[v].label(lang))
+                   format_func=lambda v: themes[v].label(lang), placeholder=label("choose_options"))
     st.selectbox(label("init_area"), [None, *options.areas], key="f_area", on_change=_to_url, args=("f_area",),
                  format_func=lambda v: label("init_all") if v is None else domain.priority_areas()[v].name)
     st.selectbox(label("init_gemeente"), [None, *options.gemeenten], key="f_gemeente", on_change=_to_url,
@@ -85,7 +85,7 @@ with st.sidebar:
     st.selectbox(label("init_programme"), [None, *options.programmes], key="f_programme", on_change=_to_url,
                  args=("f_programme",), format_func=lambda v: label("init_all") if v is None else v)
     st.multiselect(label("init_status"), list(STATUSES), key="f_status", on_change=_to_url, args=("f_status",),
-                   format_func=lambda v: label(f"status_{v}"))
+                   format_func=lambda v: label(f"status_{v}"), placeholder=label("choose_options"))
     st.text_input(label("init_search"), key="f_q", on_change=_to_url, args=("f_q",), max_chars=100)
     st.slider(label("init_start_years"), filt.YEAR_MIN, filt.YEAR_MAX, key="f_start", on_change=_to_url,
               args=("f_start",))
@@ -218,13 +218,16 @@ with edit_tab:
                                     index=area_choices.index(current.area_id or "") if current else 0),
             "gemeentecodes": st.multiselect(label("init_gemeente"), sorted(reference.gemeenten),
                                             default=current.gemeentecodes if current else [],
-                                            format_func=lambda c: f"{area_data.name_of(c)} ({c})"),
-            "buurtcodes": st.multiselect("Buurten", sorted(reference.buurten),
+                                            format_func=lambda c: f"{area_data.name_of(c)} ({c})",
+                                            placeholder=label("choose_options")),
+            "buurtcodes": st.multiselect(label("level_buurt"), sorted(reference.buurten),
                                          default=current.buurtcodes if current else [],
-                                         format_func=lambda c: f"{area_data.name_of(c)} ({c})"),
+                                         format_func=lambda c: f"{area_data.name_of(c)} ({c})",
+                                         placeholder=label("choose_options")),
             "theme_ids": st.multiselect(label("init_themes"), list(themes),
                                         default=current.theme_ids if current else [],
-                                        format_func=lambda v: themes[v].label(lang)),
+                                        format_func=lambda v: themes[v].label(lang),
+                                        placeholder=label("choose_options")),
             "partners": st.text_input(label("init_partners") + " (;)",
                                       value="; ".join(current.partners) if current else ""),
             "budget_eur": st.text_input(label("init_budget") + " (EUR)",
@@ -233,7 +236,7 @@ with edit_tab:
             "budget_note": st.text_input("budget_note", value=current.budget_note if current else ""),
             "status": st.selectbox(label("init_status"), list(STATUSES),
                                    index=list(STATUSES).index(current.status) if current else 0,
-                                   format_func=lambda v: label(f"status_{v}")),
+                                   format_func=lambda v: label(f"status_{v}"), placeholder=label("choose_options")),
             "status_as_of": st.text_input("status_as_of", value=str(current.status_as_of) if current else ""),
             "start_year": st.text_input("start_year", value=str(current.start_year or "") if current else ""),
             "end_year": st.text_input("end_year", value=str(current.end_year or "") if current else ""),

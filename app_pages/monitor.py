@@ -16,6 +16,13 @@ from geo.initiatives import filters as filt
 from geo.maps import explorer
 from geo.maps.monitor import DEFAULT_AREA, area_options, monitor
 
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def monitor_rows(generation: str, area: str, lang: str):
+    """The monitor of one area, computed once per cache generation and language."""
+    return monitor(data(), area, lang)
+
+
 area_data = data()
 lang = st.session_state.get("lang", "nl")
 options = area_options(area_data)
@@ -50,7 +57,7 @@ show_notices(notices)
 st.session_state["monitor_area"] = area
 st.selectbox(tr("monitor_area"), options, key="monitor_area", format_func=area_label, on_change=_area_to_url)
 
-rows = monitor(area_data, area, lang)
+rows = monitor_rows(area_data.manifest["generation"], area, lang)
 active = filt.in_area(initiatives(), area)
 table, chart_rows = [], []
 for row in rows:

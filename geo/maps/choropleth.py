@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,9 +148,15 @@ def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:
 def class_legend(classification: Classification, decimals: int, lang: str, signed: bool = False) -> list[dict]:
     """Legend entries: colour, label (class bounds, or the missing-data explanation) and count."""
     rows = []
-    for cls in classification.classes:
+    whole = classification.whole and decimals == 0
+    for index, cls in enumerate(classification.classes):
         if cls.missing:
             label = t("legend_missing", lang)
+        elif whole:  # whole numbers: a class holds (previous upper, upper], so it starts one above
+            lower = math.ceil(cls.lower) if index == 0 else math.floor(cls.lower) + 1
+            upper = math.floor(cls.upper)
+            low, high = (_bound(v, 0, lang, signed) for v in (min(lower, upper), upper))
+            label = low if low == high else f"{low}–{high}"
         else:
             low, high = (_bound(v, decimals, lang, signed) for v in (cls.lower, cls.upper))
             label = low if low == high else f"{low} – {high}"

@@ -47,6 +47,7 @@ class Classification:
     classes: list[LegendClass]  # value classes, then the missing class when there are missing values
     class_of: pd.Series  # class index per row; -1 for missing
     diverging: bool
+    whole: bool = False  # every value is a whole number (counts): classes can be labelled 1, 2, 3–4
 
     def colour_of(self, index: int) -> str:
         return MISSING_COLOUR if index < 0 else self.classes[index].colour
@@ -77,7 +78,8 @@ def classify(values: pd.Series, scheme: str = "quantiles", k: int = DEFAULT_CLAS
     missing = int(values.isna().sum())
     if missing:
         classes.append(LegendClass(None, None, MISSING_COLOUR, missing, missing=True))
-    return Classification(classes, class_of, diverging)
+    whole = bool(len(present)) and bool(np.all(np.equal(np.mod(present.to_numpy(), 1), 0)))
+    return Classification(classes, class_of, diverging, whole)
 
 
 def _bounds(present: pd.Series, scheme: str, k: int) -> list[float]:

@@ -107,8 +107,7 @@ def series(data: AreaData, area: str, indicator_id: str, lang: str = "nl") -> li
 def _priority_point(data: AreaData, area_id: str, indicator: Indicator, year: int,
                     source: str) -> tuple[TrendPoint, frozenset[str]]:
     definition = domain.priority_areas()[area_id]
-    buurten = data.layers["buurten"]
-    present = [c for c in definition.buurtcodes if c in set(buurten["buurtcode"])]
+    present = [c for c in definition.buurtcodes if data.level_of(c) == "buurten"]
     figure = area_figure(data, present, indicator)
     changed = any(_flag_changed(data.row(code)) for code in present)
     result = figure.aggregate

@@ -190,7 +190,10 @@ def test_choropleth_features_carry_code_colour_and_tooltip(area_data):
     assert set(props) == {"code", "fill", "tip"}
     assert "Aged 65 and over: 29 %" in props["tip"] and "Source: CBS, Kadaster/PDOK, 2024" in props["tip"]
     legend = legend_rows(choropleth, "en")
-    assert sum(r["count"] for r in legend) == 49 and all("–" in r["label"] or r["missing"] for r in legend)
+    assert sum(r["count"] for r in legend) == 49
+    # CBS gives these shares in whole percents: classes are whole and do not overlap ("24", "25–26", ...)
+    ranges = [[int(x) for x in r["label"].split("–")] for r in legend if not r["missing"]]
+    assert all(later[0] > earlier[-1] for earlier, later in zip(ranges, ranges[1:], strict=False))
 
 
 def test_missing_values_are_said_in_tooltip_and_legend(area_data):
@@ -244,3 +247,14 @@ def test_urls_and_relative_hints_stay():
 
     text = "gave up on https://api.pdok.nl/cbs/x/items; try --source ../shared/pdok-snapshot"
     assert without_paths(text) == text
+
+
+def test_whole_number_legends_have_whole_non_overlapping_classes():
+    from geo.maps.choropleth import class_legend
+
+    classes = classify(pd.Series([1, 1, 2, 2, 3, 4, 4, 5, 7, 8, None]), "quantiles", 5)
+    rows = class_legend(classes, 0, "nl")
+    assert [r["label"] for r in rows[:-1]] == ["1", "2", "3–4", "5", "6–8"]
+    assert sum(r["count"] for r in rows) == 11
+    fractions = class_legend(classify(pd.Series([1.5, 2.5, 3.7]), "quantiles", 3), 1, "nl")
+    assert fractions[0]["label"] == "1,5 – 2,2"  # measured values keep their shared bounds
