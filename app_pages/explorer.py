@@ -108,9 +108,10 @@ indicator = area_data.catalogue[view.indicator]
 st.title(tr("nav_map"))
 st.caption(tr("map_caption", indicator=indicator.label(lang), unit=indicator.unit, level=tr(f"level_{view.level}"),
               scope=scope_label(view.area), year=view.year))
-show_notices(notices)
-if view.indicator not in available:
-    st.info(tr("no_values", indicator=indicator.label(lang), source=source_label(area_data.manifest)))
+with st.container():  # always there, so that the map below keeps its place (and is not rebuilt) when
+    show_notices(notices)  # a notice comes or goes
+    if view.indicator not in available:
+        st.info(tr("no_values", indicator=indicator.label(lang), source=source_label(area_data.manifest)))
 
 # --- map and legend ---------------------------------------------------------------------------
 choropleth = build_choropleth(area_data, view)

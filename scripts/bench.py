@@ -175,7 +175,7 @@ def first_paint(directory: Path) -> None:
                   f"({state['filled']} areas drawn)")
             if label.startswith("warm"):
                 frame, _ = map_frame(page)
-                before, after, seconds = change_indicator_keeps_map(page, frame, "65 jaar en ouder")
+                before, after, seconds = change_indicator_keeps_map(page, frame, "Bijstand (% van inwoners 15+)")
                 kept = after["probe"] == "kept" and after["zoom"] == before["zoom"]
                 print(f"indicator change to new colours in the browser     {seconds:5.2f} s "
                       f"(map kept, zoom kept: {'yes' if kept else 'NO'})")

@@ -135,6 +135,7 @@ def change_indicator_keeps_map(page, frame, option: str, timeout: float = 30.0) 
                    "v => v && window.L && v instanceof L.Map); m.setZoom(m.getZoom() + 1, {animate: false}); }")
     before = frame.evaluate(PROBE_JS)
     page.get_by_role("combobox", name="Indicator", exact=True).click()
+    page.keyboard.type(option.split(" (")[0])  # the list is virtual: filter it so the option is rendered
     started = time.monotonic()
     page.get_by_role("option", name=option, exact=True).click()
     deadline = started + timeout

@@ -126,6 +126,15 @@ def test_changing_the_indicator_swaps_the_layer_and_keeps_the_zoom(server, page)
     assert_no_exception(page)
 
 
+def test_the_map_stays_when_a_notice_above_it_goes(server, page):
+    # buurt inhabitants have no figures (a notice above the map); the benefit share has (no notice)
+    open_page(page, server, "/?level=buurt&area=all&indicator=aantal_inwoners")
+    frame, _ = map_frame(page)
+    before, after, _seconds = change_indicator_keeps_map(page, frame, "Bijstand (% van inwoners 15+)")
+    assert after["probe"] == "kept" and after["zoom"] == before["zoom"]
+    assert_no_exception(page)
+
+
 def test_deep_link_reproduces_its_view(server, page):
     open_page(page, server, "/?level=buurt&area=kerkrade-oost&indicator=aantal_inwoners")
     frame, state = map_frame(page)
