@@ -22,6 +22,7 @@ from app_pages.common import (
 from geo.config import ATTRIBUTION
 from geo.data import domain
 from geo.data.pdok import SourceError
+from geo.data.region import programmes_for
 from geo.i18n import number
 from geo.initiatives.filters import programmes_by_area
 from geo.maps import explorer
@@ -148,11 +149,14 @@ if profile is None:
 # --- the profile --------------------------------------------------------------------------------------
 st.header(profile.name)
 st.write(label("buurt_lies_in", wijk=clean_wijk_name(profile.wijknaam), gemeente=profile.gemeentenaam))
-st.write(label("buurt_in_parkstad" if profile.in_parkstad else "buurt_not_parkstad"))
+groups = [domain.regions()[g] for g in domain.group_ids()]
+if groups:
+    st.write(label("buurt_in_parkstad" if profile.in_parkstad else "buurt_not_parkstad", name=groups[0].label(lang)))
 programmes = programmes_by_area(initiatives())
 if profile.areas:
     for area in profile.areas:
-        names = "; ".join(["Gebiedsgerichte aanpak Provincie Limburg", *programmes.get(area.area_id, [])])
+        names = "; ".join(dict.fromkeys([*programmes_for(area.gemeentecode, True)[:1],
+                                         *programmes.get(area.area_id, [])]))
         st.write(label("buurt_in_area", area=area.name, programmes=names))
         if area.precision != "exact":
             st.caption(label(f"precision_{area.precision}"))
@@ -172,8 +176,8 @@ for figure in (f for f in profile.figures if f.value is not None):
                     f"{escape(ind.unit)}{escape(note)}")
         if ind.kind != "count":
             rows = [(label("buurt_this") if figure.level == "buurt" else label("buurt_this_wijk"), figure.value),
-                    (profile.gemeentenaam, figure.gemeente), ("Parkstad", figure.parkstad),
-                    (label("limburg"), figure.limburg)]
+                    (profile.gemeentenaam, figure.gemeente),
+                    *((domain.regions()[r].short(lang), v) for r, v in figure.regions.items())]
             bars = pd.DataFrame([{"area": a, "value": v, "text": number(v, ind.decimals, lang)}
                                  for a, v in rows if v is not None])
             base = alt.Chart(bars).encode(y=alt.Y("area:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),

@@ -213,10 +213,10 @@ def attribution_caption() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _comparison(generation: str, area: str, indicator_id: str, lang: str, area_label: str, limburg: str):
+def _comparison(generation: str, area: str, indicator_id: str, lang: str, area_label: str):
     from geo.maps.trend import comparison
 
-    return comparison(data(), area, indicator_id, lang, area_label, {"parkstad": "Parkstad", "limburg": limburg})
+    return comparison(data(), area, indicator_id, lang, area_label)
 
 
 def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: str) -> None:
@@ -228,7 +228,7 @@ def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: s
     if len(area_data.years) < 2:
         st.caption(tr("trend_one_year", year=area_data.year))
         return
-    frame = _comparison(area_data.manifest["generation"], area, indicator_id, lang, area_label, tr("limburg"))
+    frame = _comparison(area_data.manifest["generation"], area, indicator_id, lang, area_label)
     own = frame[frame["role"] == "area"]
     if own["value"].isna().all():
         st.caption(tr("trend_no_values"))
@@ -237,7 +237,8 @@ def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: s
         text=lambda f: [number(v, indicator.decimals, lang) for v in f["value"]])
     first, last = area_data.years[0], area_data.years[-1]
     order = list(dict.fromkeys(frame["series"]))
-    colours = [TREND_COLOURS.get(role, "#666666") for role in dict.fromkeys(frame["role"])]
+    colours = [TREND_COLOURS.get(role, "#666666") for role in
+               frame.drop_duplicates("series")["role"]]
     chart = alt.Chart(present).mark_line(point=True).encode(
         x=alt.X("year:Q", title=tr("trend_axis_year"), scale=alt.Scale(domain=[first, last]),
                 axis=alt.Axis(format="d", tickMinStep=1)),
@@ -260,7 +261,7 @@ def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: s
     st.caption(tr("trend_no_nl"))
 
 
-TREND_COLOURS = {"area": "#253494", "gemeente": "#41b6c4", "parkstad": "#d95f02", "limburg": "#7570b3"}
+TREND_COLOURS = {"area": "#253494", "gemeente": "#41b6c4", "group": "#d95f02", "province": "#7570b3"}
 
 
 # --- initiatives: store and staff sign-in ----------------------------------------------------------

@@ -62,17 +62,16 @@ for widget_key, param in PARAM_OF.items():
     st.session_state[widget_key] = bool(view.init) if param == "init" else getattr(view, param)
 
 areas = domain.priority_areas()
-scope_options = ["parkstad", "all", *areas, *domain.focus_codes()]
+scope_options = [*domain.group_ids(), "all", *areas, *domain.focus_codes()]
 if view.level == "gemeente":
-    scope_options.insert(2, "limburg")
+    scope_options.insert(len(domain.group_ids()) + 1, domain.province_id())
 
 
 label = translator(lang)
 
 
 def scope_label(code: str) -> str:
-    key, name = explorer.scope_label_parts(area_data, code)
-    return label(key, name=name) if name else label(key)
+    return explorer.scope_label(area_data, code, lang)
 
 
 available = {i.id for i in area_data.catalogue.available(year_data.layers[view.layer])}
@@ -91,8 +90,8 @@ with st.sidebar:
                  format_func=scope_label)
     st.selectbox(tr("indicator"), indicator_ids, key="ctl_indicator", on_change=_to_url, args=("ctl_indicator",),
                  format_func=indicator_label)
-    st.selectbox(tr("reference"), explorer.REFERENCES, key="ctl_ref", on_change=_to_url, args=("ctl_ref",),
-                 format_func=lambda v: label(f"ref_{v}"))
+    st.selectbox(tr("reference"), explorer.references(), key="ctl_ref", on_change=_to_url, args=("ctl_ref",),
+                 format_func=lambda v: explorer.reference_label(v, lang))
     years = sorted(area_data.years, reverse=True)
     st.selectbox(tr("year"), years, key="ctl_year", on_change=_to_url, args=("ctl_year",))
     st.selectbox(tr("change"), [0, *[y for y in years if y < view.year]], key="ctl_change", on_change=_to_url,
@@ -141,9 +140,9 @@ with map_column:
 with legend_column:
     if view.change:
         key = "legend_change_gap" if view.ref != "none" else "legend_change"
-        title = tr(key, ref=tr(f"ref_{view.ref}"), since=view.change, year=view.year)
+        title = tr(key, ref=explorer.reference_label(view.ref, lang), since=view.change, year=view.year)
     elif choropleth.diverging:
-        title = tr("legend_difference", ref=tr(f"ref_{view.ref}"))
+        title = tr("legend_difference", ref=explorer.reference_label(view.ref, lang))
     else:
         title = indicator.label(lang)
     rows = legend_rows(choropleth, lang)
@@ -184,8 +183,8 @@ if selected:
         ind = area_data.catalogue[p.indicator_id]
         rows.append({tr("indicator"): ind.label(lang), tr("profile_this_area"): number(p.value, ind.decimals, lang),
                      gemeente_name: number(p.gemeente, ind.decimals, lang),
-                     "Parkstad": number(p.parkstad, ind.decimals, lang),
-                     tr("limburg"): number(p.limburg, ind.decimals, lang), tr("col_unit"): ind.unit})
+                     **{domain.regions()[r].short(lang): number(v, ind.decimals, lang) for r, v in p.regions.items()},
+                     tr("col_unit"): ind.unit})
     st.dataframe(rows, hide_index=True, width="stretch")
     st.session_state.setdefault("ctl_trend", view.indicator)
     trend_id = st.selectbox(tr("trend_pick"), indicator_ids, key="ctl_trend", format_func=indicator_label)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app_pages.common import area_summaries, attribution_caption, data, explorer_link, initiatives, show_map, tr
 from geo.data import domain
+from geo.data.region import programmes_for
 from geo.i18n import number
 from geo.initiatives.filters import per_area, programmes_by_area
 from geo.maps.area_cards import card_figures
@@ -29,7 +30,8 @@ st.write(tr("areas_intro"))
 
 province = area_data.layers["provincie"]
 fmap = base_map(tuple(province.total_bounds), lang)
-outline_layer(outline_collection(province.geometry.simplify(0.0002).values), tr("limburg"), "#333333", 2).add_to(fmap)
+outline_layer(outline_collection(province.geometry.simplify(0.0002).values),
+              domain.regions()[domain.province_id()].label(lang), "#333333", 2).add_to(fmap)
 for summary in areas:
     name = summary.definition.name
     tip = tooltip_html(name, [summary.definition.gemeentenaam])
@@ -50,9 +52,7 @@ for index, summary in enumerate(areas):
     with columns[index % 2].container(border=True):
         st.subheader(d.name)
         st.markdown(f"**{escape(tr('card_gemeente'))}:** {escape(d.gemeentenaam)}")
-        names = ["Gebiedsgerichte aanpak Provincie Limburg", *programmes.get(d.area_id, [])]
-        if d.gemeentecode in domain.parkstad_codes():
-            names.append("Regio Deal Parkstad Limburg")
+        names = [*programmes_for(d.gemeentecode, True), *programmes.get(d.area_id, [])]
         st.markdown(f"**{escape(tr('card_programmes'))}:** " + "; ".join(escape(p) for p in dict.fromkeys(names)))
         st.markdown(f"**{escape(tr('card_definition'))}:** {escape(tr('precision_' + d.precision))} "
                     f"{escape(d.definition)}")

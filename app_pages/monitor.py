@@ -1,4 +1,4 @@
-"""Regio Deal monitor (`/monitor`): for one area, each problem against Limburg over time, with the initiatives."""
+"""Monitor (`/monitor`): for one area, each problem against the province over time, with the initiatives."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import streamlit as st
 
 from app_pages.common import data, explorer_link, initiatives, show_notices, tr
 from geo.data import domain
+from geo.data.region import current as current_region
 from geo.export import csv_bytes
 from geo.i18n import number
 from geo.initiatives import filters as filt
 from geo.maps import explorer
-from geo.maps.monitor import DEFAULT_AREA, area_options, monitor
+from geo.maps.monitor import area_options, default_area, monitor
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -27,16 +28,17 @@ area_data = data()
 lang = st.session_state.get("lang", "nl")
 options = area_options(area_data)
 notices = []
-area = st.query_params.get("area") or DEFAULT_AREA
+province = domain.regions()[domain.province_id()].label(lang)
+area = st.query_params.get("area") or default_area()
 if area not in options:
-    notices.append(explorer.Notice("area", area, DEFAULT_AREA))
-    area = DEFAULT_AREA
+    notices.append(explorer.Notice("area", area, default_area()))
+    area = default_area()
 st.query_params["area"] = area
 
 
 def area_label(code: str) -> str:
-    if code == "parkstad":
-        return domain.regions()["parkstad"].name
+    if code in domain.regions():
+        return domain.regions()[code].label(lang)
     if code in domain.priority_areas():
         return domain.priority_areas()[code].name
     name = area_data.name_of(code) or code
@@ -51,8 +53,9 @@ def _area_to_url() -> None:
 
 st.html("<style>@media print { [data-testid='stSidebar'], [data-testid='stHeader'], .no-print, "
         "[data-testid='stSelectbox'], [data-testid='stDownloadButton'] { display: none !important; } }</style>")
-st.title(tr("monitor_title", area=area_label(area)))
-st.caption(tr("monitor_intro"))
+st.title(tr("monitor_title", area=area_label(area), province=province))
+intro = current_region().intro
+st.caption(" ".join(x for x in (intro.get(lang) if intro else "", tr("monitor_intro", province=province)) if x))
 show_notices(notices)
 st.session_state["monitor_area"] = area
 st.selectbox(tr("monitor_area"), options, key="monitor_area", format_func=area_label, on_change=_area_to_url)
@@ -89,7 +92,7 @@ for row in rows:
         "decimals": indicator.decimals if indicator else 0,
     }
     table.append(record)
-    for line, points in ((area_label(area), row.points), (tr("limburg"), row.reference)):
+    for line, points in ((area_label(area), row.points), (province, row.reference)):
         segment = 0
         for point in points:
             if point.value is None or point.break_before:
@@ -114,7 +117,7 @@ display = pd.DataFrame([{
     tr("monitor_col_latest"): shown(r, "latest"),
     tr("col_coverage"): r["coverage"],
     tr("monitor_col_year"): "" if r["year"] is None else str(r["year"]),
-    tr("monitor_col_limburg"): shown(r, "limburg"),
+    province: shown(r, "limburg"),
     tr("monitor_col_gap"): shown(r, "gap", signed=True),
     tr("monitor_col_direction"): " · ".join(x for x in (
         r["direction"] + (f" ({r['since']}–{r['year']})" if r["since"] and r["since"] != r["year"] else ""),
@@ -131,7 +134,7 @@ export = pd.DataFrame([{k: v for k, v in r.items() if k not in ("trend", "decima
 st.download_button(tr("monitor_download"), csv_bytes(export), file_name=f"monitor_{area}.csv", mime="text/csv")
 
 if chart_rows:
-    st.subheader(tr("monitor_chart", area=area_label(area)))
+    st.subheader(tr("monitor_chart", area=area_label(area), province=province))
     frame = pd.DataFrame(chart_rows)
     base = alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("year:Q", title=tr("trend_axis_year"), axis=alt.Axis(format="d", tickMinStep=1),
@@ -151,9 +154,11 @@ st.subheader(tr("monitor_initiatives"))
 for row in rows:
     items = filt.for_problem(active, row.problem)
     names = ", ".join(escape(i.name) for i in items[:12]) + (" …" if len(items) > 12 else "")
-    link = explorer_link(indicator=row.indicator.id, level="wijk",
-                         area=area if area in domain.priority_areas() or area.startswith("GM") else "parkstad",
-                         ref="limburg" if row.indicator.kind != "count" else "none") if row.indicator else None
+    link = None
+    if row.indicator:
+        scope = area if area in domain.priority_areas() or area.startswith("GM") else default_area()
+        reference = domain.province_id() if row.indicator.kind != "count" else "none"
+        link = explorer_link(indicator=row.indicator.id, level="wijk", area=scope, ref=reference)
     text = f"**{escape(row.problem.label(lang))}** ({len(items)}): {names or escape(tr('monitor_none_initiatives'))}"
     if link:
         text += f" · [{escape(tr('monitor_open_map'))}]({link})"

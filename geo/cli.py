@@ -15,9 +15,15 @@ def _print_err(message: str) -> None:
 
 
 def cmd_sync(args) -> int:
+    import os
+
+    from geo.data.region import current
     from geo.data.sources import open_source
     from geo.data.sync import parse_years, sync
 
+    if args.region:
+        os.environ["PARKSTAD_REGION"] = args.region
+    region = current()  # a wrong region file stops here, before anything is fetched
     try:
         years = parse_years(args.years) if args.years else ([args.year] if args.year else None)
     except ValueError as exc:
@@ -26,7 +32,7 @@ def cmd_sync(args) -> int:
     started = time.monotonic()
     source = open_source(args.source)
     asked = args.years or args.year or "all years"
-    _print_err(f"sync {asked} from {source.kind} {source.location} into {data_dir()}")
+    _print_err(f"sync {asked} of region {region.id} from {source.kind} {source.location} into {data_dir()}")
     manifest = sync(source, years, progress=_print_err)
     counts = ", ".join(f"{n} {name}" for name, n in ((k, v["features"]) for k, v in manifest["layers"].items()))
     years_text = ", ".join(map(str, manifest["years"]))
@@ -194,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", help="data years, e.g. 2019-2024 or 2022,2024 (default: every year from 2019 "
                                    "up to the latest the source has)")
     p.add_argument("--year", type=int, help=f"one data year only (e.g. {DEFAULT_YEAR})")
+    p.add_argument("--region", help="a region id (data/regions/<id>.yaml) or a region file (default: "
+                                    "$PARKSTAD_REGION, else parkstad-limburg)")
     p.set_defaults(func=cmd_sync)
     p = sub.add_parser("info", help="describe the cache")
     p.add_argument("--json", action="store_true")
@@ -228,11 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     from geo.data.cache import CacheMissing
     from geo.data.domain import DefinitionError
     from geo.data.pdok import SourceError
+    from geo.data.region import RegionError
     from geo.initiatives.files import FileProblem
 
     try:
         return args.func(args)
-    except (SourceError, CacheMissing, DefinitionError, FileProblem, FileNotFoundError) as exc:
+    except (SourceError, CacheMissing, DefinitionError, RegionError, FileProblem, FileNotFoundError) as exc:
         _print_err(f"error: {exc}")
         return 1
     except KeyboardInterrupt:

@@ -16,9 +16,14 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 def data_dir() -> Path:
-    """Where the cache (and later the database) lives: $PARKSTAD_DATA_DIR, default data/cache/."""
+    """Where the cache and the database live: $PARKSTAD_DATA_DIR, default data/cache/; another region than
+    the default keeps its own beside it, in a folder named after its id."""
     value = os.environ.get("PARKSTAD_DATA_DIR")
-    return Path(value).expanduser() if value else REPO_ROOT / "data" / "cache"
+    base = Path(value).expanduser() if value else REPO_ROOT / "data" / "cache"
+    from geo.data.region import DEFAULT_REGION, current
+
+    region_id = current().id
+    return base if region_id == DEFAULT_REGION else base / region_id
 
 
 def pdok_url() -> str:

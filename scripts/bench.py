@@ -72,6 +72,7 @@ def main() -> None:
         print(f"build 8 priority areas (median)    {seconds * 1000:7.0f} ms")
         years_cost(snapshot, Path(tmp), args.repeat)
         map_payloads(data, args.repeat)
+        scale(snapshot, args.repeat)
         rerun_time(directory, args.repeat)
         if not args.no_browser:
             first_paint(directory)
@@ -96,6 +97,43 @@ def years_cost(snapshot: Path, tmp: Path, repeat: int) -> None:
         trend, _ = timed(lambda data=data: series(data, "heerlen-noord", "aantal_inwoners"), repeat)
         print(f"  {label}: sync {seconds:5.2f} s, cache {kib(size):>11}, load {load * 1000:5.0f} ms, "
               f"load + {first} {older * 1000:5.0f} ms, trend of a priority area {trend * 1000:5.0f} ms (warm)")
+
+
+def scale(snapshot: Path, repeat: int) -> None:
+    """How map work grows with the number of areas: Limburg's 31 municipalities up to all 339 in the
+    snapshot (the whole country at gemeente level), and the 449 buurten. Per set: coverage simplification at
+    screen resolution, classification, features with tooltips, and the payload a browser receives."""
+    import geopandas as gpd
+
+    from geo.data.layers import LAYERS
+    from geo.maps.choropleth import screen_tolerance
+    from geo.maps.classify import classify
+    from geo.maps.leaflet import RD_NEW, tooltip_html
+
+    source = DirectorySource(snapshot)
+    sets = []
+    everything = source.fetch(LAYERS["gemeenten"], 2024, None)
+    for n in (31, 100, 200, len(everything)):
+        sets.append((f"gemeenten {n:>3}", everything.iloc[:n]))
+    sets.append(("buurten   449", source.fetch(LAYERS["buurten"], 2024, None)))
+    print("scale: areas -> map work and payload (one rerun's share of building the map):")
+    for label, frame in sets:
+        frame = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+
+        def build(frame=frame):
+            tolerance = screen_tolerance(tuple(frame.to_crs(RD_NEW).total_bounds))
+            geoms = simplify_coverage(frame, tolerance)
+            values = frame["aantal_inwoners"] if "aantal_inwoners" in frame else frame.to_crs(RD_NEW).area
+            classes = classify(values, "quantiles", 5)
+            colours = classes.colours().to_numpy()
+            names = frame.iloc[:, 0].astype(str).to_numpy()
+            features = [{"type": "Feature", "properties": {"fill": colours[i], "tip": tooltip_html(names[i], ["x"])},
+                         "geometry": json.loads(shapely.to_geojson(g))} for i, g in enumerate(geoms.values)]
+            return {"type": "FeatureCollection", "features": features}
+
+        seconds, collection = timed(build, repeat)
+        print(f"  {label}: prepare + classify + features {seconds * 1000:6.0f} ms, payload "
+              f"{kib(payload_bytes(collection)):>11}")
 
 
 def map_payloads(data: AreaData, repeat: int) -> None:

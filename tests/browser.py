@@ -151,8 +151,10 @@ def change_indicator_keeps_map(page, frame, option: str, timeout: float = 30.0) 
 
 
 def map_frame(page, timeout: float = 30.0):
-    """The frame of the streamlit-folium component once Leaflet has drawn its features."""
+    """The frame of the streamlit-folium component once Leaflet has drawn its features (the base map and
+    the layers swapped into it arrive one after the other: wait until the count holds still)."""
     deadline = time.monotonic() + timeout
+    seen: dict = {}
     while time.monotonic() < deadline:
         for frame in page.frames:
             if frame == page.main_frame:
@@ -162,6 +164,8 @@ def map_frame(page, timeout: float = 30.0):
             except Exception:  # frame still loading or detached  # noqa: BLE001
                 continue
             if state and state["features"] > 0:
-                return frame, state
+                if seen.get(frame) == (state["features"], state["filled"]):
+                    return frame, state
+                seen[frame] = (state["features"], state["filled"])
         page.wait_for_timeout(250)
     raise AssertionError("the map did not draw any area")

@@ -53,7 +53,7 @@ def test_buurt_profile_trend_says_where_the_boundary_changed(app_env):
 
 def test_monitor_default_is_parkstad_with_every_problem(app_env):
     at = run_page("app_pages/monitor.py")
-    assert at.title[0].value == "Haalt Parkstad Limburg het Limburgse gemiddelde in?"
+    assert at.title[0].value == "Haalt Parkstad Limburg het gemiddelde van Limburg in?"
     assert at.query_params["area"] == "parkstad"
     table = at.dataframe[0].value
     assert list(table["Probleem"]) == PROBLEMS_NL
@@ -77,7 +77,7 @@ def test_monitor_default_is_parkstad_with_every_problem(app_env):
 def test_monitor_in_other_languages(app_env, lang):
     at = run_page("app_pages/monitor.py", lang=lang, area="kerkrade-oost")
     title = at.title[0].value
-    assert "Kerkrade-Oost" in title and title != "Haalt Kerkrade-Oost het Limburgse gemiddelde in?"
+    assert "Kerkrade-Oost" in title and title != "Haalt Kerkrade-Oost het gemiddelde van Limburg in?"
     assert len(at.dataframe[0].value) == 9
 
 

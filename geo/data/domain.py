@@ -1,4 +1,8 @@
-"""Regions, priority areas and themes: definitions kept as CSV in data/, validated on load."""
+"""Regions, priority areas, themes and problems: definitions kept as data, validated on load.
+
+The municipalities, the groups of them (Parkstad) and the comparison province come from the region file
+(geo.data.region); priority areas from the CSV file the region names; themes and problems from data/.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from geo.config import DEFINITIONS_DIR
+from geo.data.region import current, load_region, region_path, region_spec
 
 GM_CODE = re.compile(r"^GM\d{4}$")
 WK_CODE = re.compile(r"^WK\d{6}$")
@@ -36,6 +41,14 @@ class Region(BaseModel):
     name: str
     gemeentecodes: list[str]
     source_url: str
+    names: dict[str, str] = Field(default_factory=dict)  # the name per language
+    short_names: dict[str, str] = Field(default_factory=dict)  # for column headers, legends, comparisons
+
+    def label(self, lang: str) -> str:
+        return self.names.get(lang) or self.name
+
+    def short(self, lang: str) -> str:
+        return self.short_names.get(lang) or self.label(lang)
 
     @field_validator("gemeentecodes", mode="before")
     @classmethod
@@ -121,14 +134,48 @@ def _read(path: Path, model: type[BaseModel], key: str) -> dict:
     return items
 
 
-@lru_cache(maxsize=4)
-def regions(directory: Path = DEFINITIONS_DIR) -> dict[str, Region]:
-    return _read(directory / "regions.csv", Region, "region_id")
+def regions() -> dict[str, Region]:
+    """The region's groups of municipalities (e.g. `parkstad`) and then its province (e.g. `limburg`),
+    by id: the scopes and references besides single municipalities."""
+    return _regions(region_path(region_spec()))
 
 
-@lru_cache(maxsize=4)
-def priority_areas(directory: Path = DEFINITIONS_DIR) -> dict[str, PriorityArea]:
-    return _read(directory / "priority_areas.csv", PriorityArea, "area_id")
+@lru_cache(maxsize=8)
+def _regions(path: Path) -> dict[str, Region]:
+    region = load_region(path)
+    out = {g.id: Region(region_id=g.id, name=g.name.nl, gemeentecodes=g.gemeenten, source_url=g.source_url,
+                        names=g.name.model_dump(), short_names=(g.short or g.name).model_dump())
+           for g in region.regions}
+    province = region.province_definition
+    out[province.province_id] = Region(region_id=province.province_id, name=province.name,
+                                       gemeentecodes=province.gemeentecodes, source_url=province.source_url,
+                                       names={"nl": province.name, "en": province.name, "de": province.name})
+    return out
+
+
+def group_ids() -> list[str]:
+    """The region's own groups (scopes and references), without the province."""
+    return [g.id for g in current().regions]
+
+
+def province_id() -> str:
+    return current().province_definition.province_id
+
+
+def priority_areas(directory: Path | None = None) -> dict[str, PriorityArea]:
+    """The region's priority areas (or those of `directory`/priority_areas.csv, for checking a copy)."""
+    return _priority_areas(directory / "priority_areas.csv" if directory else current().path_of("priority_areas"))
+
+
+@lru_cache(maxsize=8)
+def _priority_areas(path: Path) -> dict[str, PriorityArea]:
+    areas = _read(path, PriorityArea, "area_id")
+    allowed = set(current().gemeenten)
+    outside = [a.area_id for a in areas.values() if a.gemeentecode not in allowed]
+    if outside:
+        raise DefinitionError(f"{path.name}: priority area(s) outside the region's municipalities: "
+                              f"{', '.join(outside)}")
+    return areas
 
 
 @lru_cache(maxsize=4)
@@ -148,18 +195,17 @@ def problems(directory: Path = DEFINITIONS_DIR) -> dict[str, Problem]:
 
 
 def parkstad_codes() -> list[str]:
-    return regions()["parkstad"].gemeentecodes
+    """The municipalities of the region's first group (Parkstad for the default region)."""
+    groups = current().regions
+    return list(groups[0].gemeenten) if groups else list(current().gemeenten)
 
 
 def limburg_codes() -> list[str]:
-    return regions()["limburg"].gemeentecodes
+    """The municipalities of the comparison province (Limburg's 31 for the default region)."""
+    return list(current().province_definition.gemeentecodes)
 
 
 def focus_codes() -> list[str]:
-    """The 13 municipalities with wijken and buurten: Parkstad plus those holding a priority area."""
-    codes = list(parkstad_codes())
-    for area in priority_areas().values():
-        if area.gemeentecode not in codes:
-            codes.append(area.gemeentecode)
-    return codes
+    """The region's municipalities, whose wijken and buurten are loaded (13 for the default region)."""
+    return list(current().gemeenten)
 

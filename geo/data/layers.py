@@ -15,13 +15,13 @@ class Layer:
     key: str  # unique code column
     name_column: str
     per_municipality: bool  # fetched with a gemeentecode filter, one municipality at a time
-    scope: str  # "limburg", "focus" or "province"
+    scope: str  # "province" (its municipalities), "focus" (the region's) or "outline" (the province itself)
 
     def dataset_path(self, year: int) -> str:
         return self.dataset.format(year=year)
 
     def municipalities(self) -> list[str]:
-        if self.scope == "limburg":
+        if self.scope == "province":
             return domain.limburg_codes()
         if self.scope == "focus":
             return domain.focus_codes()
@@ -34,13 +34,11 @@ BRK = "/kadaster/brk-bestuurlijke-gebieden/ogc/v1"
 LAYERS: dict[str, Layer] = {
     layer.name: layer
     for layer in (
-        Layer("gemeenten", CBS, "gemeenten", "gemeentecode", "gemeentenaam", True, "limburg"),
+        Layer("gemeenten", CBS, "gemeenten", "gemeentecode", "gemeentenaam", True, "province"),
         Layer("wijken", CBS, "wijken", "wijkcode", "wijknaam", True, "focus"),
         Layer("buurten", CBS, "buurten", "buurtcode", "buurtnaam", True, "focus"),
-        Layer("provincie", BRK, "provinciegebied", "code", "naam", False, "province"),
+        Layer("provincie", BRK, "provinciegebied", "code", "naam", False, "outline"),
     )
 }
 LEVELS = ("gemeenten", "wijken", "buurten")  # the map levels, coarse to fine
 FIRST_YEAR = 2019  # the first data year a default sync asks for (the Regio Deal's baseline period)
-PROVINCE_CODE = "PV31"  # Limburg
-PROVINCE_NAME = "Limburg"

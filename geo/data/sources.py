@@ -19,9 +19,10 @@ import shapely
 
 from geo.config import DEFAULT_YEAR, pdok_url
 from geo.data import domain, statline
-from geo.data.layers import CBS, FIRST_YEAR, PROVINCE_CODE, PROVINCE_NAME, Layer
+from geo.data.layers import CBS, FIRST_YEAR, Layer
 from geo.data.normalize import clean_frame, features_to_frame
 from geo.data.pdok import NotFound, PdokClient, RetryPolicy, SourceError
+from geo.data.region import current as current_region
 
 YEAR_FOLDER = re.compile(r"^wijken-en-buurten-(\d{4})$")
 
@@ -43,8 +44,9 @@ def _keep(frame: gpd.GeoDataFrame, layer: Layer, gemeentecode: str | None) -> gp
     if gemeentecode is not None:
         return frame[frame["gemeentecode"] == gemeentecode].reset_index(drop=True)
     if layer.name == "provincie":
-        mask = (frame.get("code", pd.Series(dtype="string")) == PROVINCE_CODE) | (
-            frame.get("naam", pd.Series(dtype="string")) == PROVINCE_NAME
+        province = current_region().province_definition
+        mask = (frame.get("code", pd.Series(dtype="string")) == province.code) | (
+            frame.get("naam", pd.Series(dtype="string")) == province.name
         )
         return frame[mask.fillna(False)].reset_index(drop=True)
     return frame
@@ -180,8 +182,9 @@ class GeoPackageSource:
         if layer.name == "provincie":  # not in the download: dissolve the province's municipalities
             gemeenten = self._read("gemeenten", domain.limburg_codes())
             outline = shapely.union_all(gemeenten.geometry.values)
+            province = current_region().province_definition
             return gpd.GeoDataFrame(
-                {"code": [PROVINCE_CODE], "naam": [PROVINCE_NAME], "identificatie": [PROVINCE_CODE]},
+                {"code": [province.code], "naam": [province.name], "identificatie": [province.code]},
                 geometry=[outline], crs="EPSG:4326",
             )
         return _keep(self._read(layer.collection, [gemeentecode]), layer, gemeentecode)

@@ -17,7 +17,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from geo.config import DEFINITIONS_DIR, data_dir
+from geo.config import data_dir
+from geo.data.region import current as current_region
 from geo.initiatives.schema import Initiative
 
 metadata = sa.MetaData()
@@ -95,10 +96,13 @@ def _insert_if_absent(engine: Engine):
 
 
 class Store:
-    def __init__(self, url: str | None = None, seed_file: Path | None = DEFINITIONS_DIR / "initiatives.csv"):
+    def __init__(self, url: str | None = None, seed_file: Path | None | str = "region"):
+        """`seed_file` "region": the region file's initiatives (if it names one); None: no seeding."""
         self.url = url or database_url()
         self.engine = _engine(self.url)
         self._create()
+        if seed_file == "region":
+            seed_file = current_region().path_of("initiatives")
         if seed_file is not None and self.count(include_archived=True) == 0:
             self._seed(seed_file)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from geo.data import domain
 from geo.data.area_data import AreaData
 from geo.i18n import number, t
 from geo.maps.areas import AreaSummary
@@ -14,12 +15,13 @@ def card_figures(data: AreaData, summary: AreaSummary, lang: str) -> list[dict]:
         figure = summary.figures.get(ind.id)
         if figure is None or figure.aggregate.value is None or ind.aggregation == "none":
             continue
-        limburg = data.region_aggregate("limburg", ind.id)
+        limburg = data.region_aggregate(domain.province_id(), ind.id)
+        province = domain.regions()[domain.province_id()].label(lang)
         agg = figure.aggregate
         rows.append({
             t("indicator", lang): ind.label(lang),
             summary.definition.name: number(agg.value, ind.decimals, lang),
-            t("limburg", lang): "–" if ind.kind == "count" else number(limburg.value, ind.decimals, lang),
+            province: "–" if ind.kind == "count" else number(limburg.value, ind.decimals, lang),
             t("col_unit", lang): ind.unit,
             t("col_coverage", lang): t("coverage", lang, covered=agg.covered, members=agg.members)
             + f" {t('level_' + figure.basis.removesuffix('en'), lang).lower()}",

@@ -18,7 +18,7 @@ from geo.data.layers import LAYERS
 from geo.i18n import number, t
 from geo.maps.areas import area_geometries
 from geo.maps.classify import Classification, classify
-from geo.maps.explorer import LEVELS, View, scope_frame, scope_table, shown_column
+from geo.maps.explorer import LEVELS, View, reference_label, scope_frame, scope_table, shown_column
 from geo.maps.leaflet import DECIMALS, RD_NEW, simplify_coverage, tooltip_html
 
 MIN_TOLERANCE, MAX_TOLERANCE = 3.0, 60.0
@@ -113,7 +113,7 @@ def build_choropleth(data: AreaData, view: View) -> Choropleth:
     colours = classification.colours().to_numpy()
     lang = view.lang
     label = indicator.label(lang)
-    ref_label = t(f"ref_{view.ref}", lang) if compared else None
+    ref_label = reference_label(view.ref, lang) if compared else None
     year = view.year or data.year
     source = t("tooltip_source", lang, source=ATTRIBUTION, year=year)
     if indicator.dataset != "cbs/wijken-en-buurten":

@@ -6,7 +6,7 @@ Everything here is plain Python over AreaData so it is tested without Streamlit.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -15,20 +15,39 @@ import pandas as pd
 from geo.data import domain
 from geo.data.area_data import AreaData
 from geo.data.layers import LAYERS
-from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from geo.maps.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, SCHEMES
 
 LEVELS = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
-REFERENCES = ("none", "gemeente", "parkstad", "limburg")
-SCOPES_FIXED = ("parkstad", "all", "limburg")  # besides priority-area ids and GM codes
 DEFAULT_INDICATOR = "aantal_inwoners"
+
+
+def references() -> tuple[str, ...]:
+    """What an area can be compared with: its municipality, the region's groups (parkstad), the province."""
+    return ("none", "gemeente", *domain.group_ids(), domain.province_id())
+
+
+def fixed_scopes() -> tuple[str, ...]:
+    """Scopes besides priority-area ids and GM codes: the groups, all the region's municipalities, the
+    province (gemeente level only)."""
+    return (*domain.group_ids(), "all", domain.province_id())
+
+
+def default_scope() -> str:
+    groups = domain.group_ids()
+    return groups[0] if groups else "all"
+
+
+def region_ids() -> list[str]:
+    """The groups and the province: the aggregates shown beside an area."""
+    return list(domain.regions())
 
 
 @dataclass(frozen=True)
 class View:
     lang: str = DEFAULT_LANGUAGE
     level: str = "wijk"
-    area: str = "parkstad"
+    area: str = field(default_factory=default_scope)
     indicator: str = DEFAULT_INDICATOR
     classes: int = DEFAULT_CLASSES
     scheme: str = "quantiles"
@@ -57,7 +76,7 @@ class Notice:
 
 
 def valid_areas(data: AreaData) -> set[str]:
-    return {*SCOPES_FIXED, *domain.priority_areas(), *data.layers["gemeenten"]["gemeentecode"]}
+    return {*fixed_scopes(), *domain.priority_areas(), *data.layers["gemeenten"]["gemeentecode"]}
 
 
 def parse_view(params: Mapping[str, str], data: AreaData) -> tuple[View, list[Notice]]:
@@ -85,7 +104,7 @@ def parse_view(params: Mapping[str, str], data: AreaData) -> tuple[View, list[No
     pick("indicator", set(data.catalogue.ids()))
     pick("classes", range(MIN_CLASSES, MAX_CLASSES + 1), int)
     pick("scheme", SCHEMES)
-    pick("ref", REFERENCES)
+    pick("ref", references())
     pick("init", (0, 1), int)
     pick("year", set(data.years), int)
     pick("change", {0, *data.years}, int)
@@ -103,7 +122,7 @@ def applicable(view: View, data: AreaData, notices: list[Notice] | None = None) 
         notices.append(Notice("change", str(view.change), "", "notice_change_before_year"))
         view = replace(view, change=0)
     gemeentecodes = set(data.layers[view.layer]["gemeentecode"])
-    if view.area == "limburg" and view.level != "gemeente":
+    if view.area == domain.province_id() and view.level != "gemeente":
         notices.append(Notice("area", view.area, "all", "notice_limburg_only_gemeenten"))
         view = replace(view, area="all")
     if view.area.startswith("GM") and view.area not in gemeentecodes:
@@ -123,12 +142,13 @@ def scope_frame(data: AreaData, level: str, area: str) -> gpd.GeoDataFrame:
     """The areas at `level` that make up the scope `area`."""
     layer = LEVELS[level]
     frame = data.layers[layer]
-    if area == "limburg":
-        return frame
+    regions = domain.regions()
+    if area == domain.province_id():
+        return frame[frame["gemeentecode"].isin(regions[area].gemeentecodes)]
     if area == "all":
         return frame[frame["gemeentecode"].isin(domain.focus_codes())]
-    if area == "parkstad":
-        return frame[frame["gemeentecode"].isin(domain.parkstad_codes())]
+    if area in regions:
+        return frame[frame["gemeentecode"].isin(regions[area].gemeentecodes)]
     if area.startswith("GM"):
         return frame[frame["gemeentecode"] == area]
     definition = domain.priority_areas()[area]
@@ -169,13 +189,25 @@ def reference_series(data: AreaData, frame: pd.DataFrame, view: View) -> pd.Seri
     return pd.Series(np.nan if value is None else value, index=frame.index, dtype="float64")
 
 
-def scope_label_parts(data: AreaData, area: str) -> tuple[str, str | None]:
-    """(translation key or literal name, extra) describing a scope, for headings."""
-    if area in SCOPES_FIXED:
-        return f"scope_{area}", None
+def scope_label(data: AreaData, area: str, lang: str) -> str:
+    """A scope in words: a group, all the region's municipalities, the province, a municipality, an area."""
+    regions = domain.regions()
+    if area == "all":
+        return t("scope_all", lang, n=len(domain.focus_codes()))
+    if area == domain.province_id():
+        return t("scope_province", lang, name=regions[area].label(lang), n=len(regions[area].gemeentecodes))
+    if area in regions:
+        return t("scope_group", lang, name=regions[area].label(lang))
     if area.startswith("GM"):
-        return "scope_gemeente", data.name_of(area)
-    return "scope_area", domain.priority_areas()[area].name
+        return t("scope_gemeente", lang, name=data.name_of(area))
+    return t("scope_area", lang, name=domain.priority_areas()[area].name)
+
+
+def reference_label(ref: str, lang: str) -> str:
+    regions = domain.regions()
+    if ref in regions:
+        return t("ref_region", lang, name=regions[ref].short(lang))
+    return t(f"ref_{ref}", lang)
 
 
 def scope_table(data: AreaData, view: View) -> pd.DataFrame:
@@ -235,7 +267,7 @@ def reference_rows(data: AreaData, view: View) -> pd.DataFrame:
         value = values[code]
         rows.append({"kind": "gemeente", "code": code, "name": str(gemeenten.at[code, "gemeentenaam"]),
                      "value": value, "covered": 1 if pd.notna(value) else 0, "members": 1})
-    for region_id in ("parkstad", "limburg"):
+    for region_id in region_ids():
         result = data.region_aggregate(region_id, indicator.id)
         rows.append({"kind": region_id, "code": region_id, "name": domain.regions()[region_id].name,
                      "value": np.nan if result.value is None else result.value,
@@ -257,12 +289,11 @@ class ProfileRow:
     indicator_id: str
     value: float | None
     gemeente: float | None
-    parkstad: float | None
-    limburg: float | None
+    regions: dict[str, float | None]  # the region's groups, then the province (complete aggregates only)
 
 
 def profile(data: AreaData, code: str) -> list[ProfileRow]:
-    """Key indicators of one area against its municipality, Parkstad and Limburg."""
+    """Key indicators of one area against its municipality, the region's groups and the province."""
     row = data.row(code)
     if row is None:
         return []
@@ -271,13 +302,9 @@ def profile(data: AreaData, code: str) -> list[ProfileRow]:
     for ind in data.catalogue.key_indicators():
         value = row.get(ind.id)
         gm = gemeente_row.get(ind.id) if gemeente_row is not None else None
-        out.append(ProfileRow(
-            ind.id,
-            _float(value),
-            _float(gm),
-            region_value(data, "parkstad", ind.id) if ind.aggregation != "none" else None,
-            region_value(data, "limburg", ind.id) if ind.aggregation != "none" else None,
-        ))
+        out.append(ProfileRow(ind.id, _float(value), _float(gm), {
+            region: region_value(data, region, ind.id) if ind.aggregation != "none" else None
+            for region in region_ids()}))
     return out
 
 

@@ -17,16 +17,13 @@ from geo.data.domain import Problem
 from geo.data.indicators import Indicator
 from geo.maps.trend import Gap, TrendPoint, area_kind, gap_over_time, series
 
-REFERENCE = "limburg"
-DEFAULT_AREA = "parkstad"
-
 
 @dataclass(frozen=True)
 class MonitorRow:
     problem: Problem
     indicator: Indicator | None
     points: list[TrendPoint]  # the area, every data year
-    reference: list[TrendPoint]  # Limburg, every data year
+    reference: list[TrendPoint]  # the province, every data year
     gap: Gap | None
 
     @property
@@ -40,11 +37,16 @@ class MonitorRow:
         return self.latest.source if self.latest else None
 
 
+def default_area() -> str:
+    """The region's first group (Parkstad), else its first municipality."""
+    return (domain.group_ids() or domain.focus_codes())[0]
+
+
 def area_options(data: AreaData) -> list[str]:
-    """What the monitor can show: Parkstad, the priority areas, the focus municipalities and their wijken."""
+    """What the monitor can show: the region's groups, priority areas, municipalities and their wijken."""
     wijken = data.layers["wijken"]
     focus = domain.focus_codes()
-    return [DEFAULT_AREA, *domain.priority_areas(), *focus,
+    return [*domain.group_ids(), *domain.priority_areas(), *focus,
             *wijken.loc[wijken["gemeentecode"].isin(focus), "wijkcode"].tolist()]
 
 
@@ -62,6 +64,6 @@ def monitor(data: AreaData, area: str, lang: str = "nl") -> list[MonitorRow]:
         if chosen is None:
             rows.append(MonitorRow(problem, candidates[0] if candidates else None, [], [], None))
             continue
-        reference = series(data, REFERENCE, chosen.id, lang)
+        reference = series(data, domain.province_id(), chosen.id, lang)
         rows.append(MonitorRow(problem, chosen, points, reference, gap_over_time(points, reference, chosen)))
     return rows

@@ -171,19 +171,20 @@ def _gemeente_of(data: AreaData, area: str, kind: str) -> str | None:
     return None
 
 
-def comparison(data: AreaData, area: str, indicator_id: str, lang: str, area_label: str,
-               region_labels: dict[str, str]) -> pd.DataFrame:
+def comparison(data: AreaData, area: str, indicator_id: str, lang: str, area_label: str) -> pd.DataFrame:
     """The area, its municipality and the regions as one long table for a line chart.
 
-    Columns: series, role, year, value, source, break_before, segment. A segment is a run of
-    consecutive years with values and no break, so a chart draws gaps and breaks instead of joining them.
+    Columns: series, role (area, gemeente, group, province), year, value, source, break_before, segment.
+    A segment is a run of consecutive years with values and no break, so a chart draws gaps and breaks
+    instead of joining them.
     """
     kind = area_kind(data, area)
     lines = [("area", area_label, area)]
     gemeente = _gemeente_of(data, area, kind)
     if gemeente:
         lines.append(("gemeente", data.name_of(gemeente) or gemeente, gemeente))
-    lines += [(region, region_labels.get(region, region), region) for region in domain.regions() if region != area]
+    kinds = {r: ("province" if r == domain.province_id() else "group") for r in domain.regions()}
+    lines += [(kinds[r], region.short(lang), r) for r, region in domain.regions().items() if r != area]
     rows = []
     for role, label, code in lines:
         segment, previous = 0, None

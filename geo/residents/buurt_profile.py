@@ -28,8 +28,7 @@ class Figure:
     value: float | None
     level: str | None  # "buurt", "wijk" (fallback) or None when neither has a value
     gemeente: float | None
-    parkstad: float | None
-    limburg: float | None
+    regions: dict[str, float | None]  # the region's groups and the province
 
 
 @dataclass
@@ -57,7 +56,7 @@ def buurt_profile(data: AreaData, code: str) -> BuurtProfile | None:
         if value is None and own.indicator_id in for_wijk:
             value, level = for_wijk[own.indicator_id].value, "wijk"
         figures.append(Figure(own.indicator_id, value, level if value is not None else None,
-                              own.gemeente, own.parkstad, own.limburg))
+                              own.gemeente, own.regions))
     return BuurtProfile(
         code=code, name=str(row["buurtnaam"]), wijkcode=str(row["wijkcode"]),
         wijknaam=str(wijk["wijknaam"]) if wijk is not None else "",

@@ -158,7 +158,7 @@ def test_profile_compares_with_municipality_and_regions(area_data):
     inhabitants = rows["aantal_inwoners"]
     assert inhabitants.value == area_data.row("WK092801")["aantal_inwoners"]
     assert inhabitants.gemeente == area_data.row("GM0928")["aantal_inwoners"]
-    assert rows["percentage_personen_65_jaar_en_ouder"].limburg == pytest.approx(
+    assert rows["percentage_personen_65_jaar_en_ouder"].regions["limburg"] == pytest.approx(
         area_data.region_aggregate("limburg", "percentage_personen_65_jaar_en_ouder").value)
     assert explorer.profile(area_data, "BU00000000") == []
 

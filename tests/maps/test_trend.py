@@ -49,12 +49,12 @@ def test_unknown_area_is_explained(area_data):
 
 
 def test_comparison_has_area_gemeente_and_regions_with_segments(area_data):
-    frame = comparison(area_data, "WK091710", "misdrijven_per_1000_inwoners", "nl", "Wijk 10",
-                       {"parkstad": "Parkstad", "limburg": "Limburg"})
-    assert list(dict.fromkeys(frame["role"])) == ["area", "gemeente", "parkstad", "limburg"]
+    frame = comparison(area_data, "WK091710", "misdrijven_per_1000_inwoners", "nl", "Wijk 10")
+    assert list(dict.fromkeys(frame["role"])) == ["area", "gemeente", "group", "province"]
+    assert list(dict.fromkeys(frame["series"]))[2:] == ["Parkstad", "Limburg"]
     assert list(dict.fromkeys(frame["series"]))[:2] == ["Wijk 10", "Heerlen"]
     assert len(frame) == 4 * 3
-    broken = comparison(area_data, derived.REDIVIDED, "bijstand_pct_kwartaal", "nl", "Buurt", {})
+    broken = comparison(area_data, derived.REDIVIDED, "bijstand_pct_kwartaal", "nl", "Buurt")
     own = broken[broken["role"] == "area"]
     assert own["segment"].nunique() == 2  # the line is broken at the 2023 boundary change
 

@@ -1,0 +1,160 @@
+"""The region the dashboard runs for, as a file: data/regions/<id>.yaml (default parkstad-limburg).
+
+A region names its municipalities (whose wijken and buurten are loaded), named groups of them (scopes and
+references, such as Parkstad), the comparison province, and its priority areas and initiatives (CSV files
+beside it). `PARKSTAD_REGION` (or `python -m geo sync --region`) picks another file by id or path.
+The file is validated on load; any problem is one message naming the key, before anything is synced.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from geo.config import DEFINITIONS_DIR
+
+DEFAULT_REGION = "parkstad-limburg"
+REGIONS_DIR = DEFINITIONS_DIR / "regions"
+GM = re.compile(r"^GM\d{4}$")
+
+
+class RegionError(ValueError):
+    """The region file is missing or wrong; the message names the key."""
+
+
+class Names(BaseModel):
+    nl: str = Field(min_length=1, max_length=1000)
+    en: str = Field(min_length=1, max_length=1000)
+    de: str = Field(min_length=1, max_length=1000)
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang, self.nl)
+
+
+class Group(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: Names
+    short: Names | None = None  # for column headers and legends (default: the name)
+    gemeenten: list[str] = Field(min_length=1)
+    programme: str = ""  # a programme for all of the group's municipalities (e.g. Regio Deal Parkstad Limburg)
+    source_url: str = ""
+
+
+class Province(BaseModel):
+    code: str
+    province_id: str
+    name: str
+    gemeentecodes: list[str]
+    source_url: str = ""
+
+
+@lru_cache(maxsize=2)
+def provinces(directory: Path = DEFINITIONS_DIR) -> dict[str, Province]:
+    """The twelve provinces and their municipalities (CBS, 2024), by code (PV31)."""
+    with open(directory / "provinces.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return {r["code"]: Province(**{**r, "gemeentecodes": r["gemeentecodes"].split()}) for r in rows}
+
+
+class RegionFile(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: Names
+    province: str = Field(pattern=r"^PV\d{2}$")
+    regions: list[Group] = Field(default_factory=list)
+    gemeenten: list[str] = Field(min_length=1)
+    priority_areas: Path
+    initiatives: Path | None = None
+    area_programme: str = ""  # the programme the priority areas belong to
+    intro: Names | None = None  # what the programmes aim at, for /monitor
+    base: Path = Path(".")  # the folder of the file, for the relative paths
+
+    @field_validator("gemeenten")
+    @classmethod
+    def _codes(cls, v):
+        bad = [c for c in v if not GM.match(c)]
+        if bad:
+            raise ValueError(f"not a CBS gemeente code: {', '.join(bad)}")
+        if len(set(v)) != len(v):
+            raise ValueError("a municipality is listed twice")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        known = provinces()
+        if self.province not in known:
+            raise ValueError(f"province: unknown province code {self.province} (known: {', '.join(known)})")
+        everywhere = {c for p in known.values() for c in p.gemeentecodes}
+        unknown = [c for c in self.gemeenten if c not in everywhere]
+        if unknown:
+            raise ValueError(f"gemeenten: unknown municipality code(s) {', '.join(unknown)}")
+        ids = [g.id for g in self.regions]
+        if len(set(ids)) != len(ids) or known[self.province].province_id in ids or "all" in ids:
+            raise ValueError("regions: ids must be unique and differ from 'all' and the province")
+        for group in self.regions:
+            outside = [c for c in group.gemeenten if c not in everywhere]
+            if outside:
+                raise ValueError(f"regions: {group.id}: unknown municipality code(s) {', '.join(outside)}")
+        for key in ("priority_areas", "initiatives"):
+            path = getattr(self, key)
+            if path is not None and not (self.base / path).is_file():
+                raise ValueError(f"{key}: file {path} does not exist (paths are relative to the region file)")
+        return self
+
+    @property
+    def province_definition(self) -> Province:
+        return provinces()[self.province]
+
+    def path_of(self, key: str) -> Path | None:
+        path = getattr(self, key)
+        return None if path is None else (self.base / path).resolve()
+
+
+def region_spec() -> str:
+    return os.environ.get("PARKSTAD_REGION") or DEFAULT_REGION
+
+
+def region_path(spec: str) -> Path:
+    """A region id (data/regions/<id>.yaml) or a path to a region file."""
+    path = Path(spec).expanduser()
+    if path.suffix.lower() in (".yaml", ".yml") or path.is_file():
+        return path.resolve()
+    return REGIONS_DIR / f"{spec}.yaml"
+
+
+@lru_cache(maxsize=8)
+def load_region(path: Path) -> RegionFile:
+    if not path.is_file():
+        have = ", ".join(sorted(p.stem for p in REGIONS_DIR.glob("*.yaml")))
+        raise RegionError(f"no region file {path.name} (regions in data/regions: {have})")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RegionError(f"{path.name}: not readable YAML ({str(exc).splitlines()[0]})") from exc
+    if not isinstance(raw, dict):
+        raise RegionError(f"{path.name}: expected keys id, name, province, gemeenten, priority_areas")
+    try:
+        return RegionFile.model_validate({**raw, "base": path.parent})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")  # checks across keys name their key themselves
+        raise RegionError(f"{path.name}: {key}: {message}" if key else f"{path.name}: {message}") from exc
+
+
+def current() -> RegionFile:
+    """The region this process runs for ($PARKSTAD_REGION, default parkstad-limburg)."""
+    return load_region(region_path(region_spec()))
+
+
+def programmes_for(gemeentecode: str, in_priority_area: bool) -> list[str]:
+    """The region-wide programmes that cover a place: the priority areas' programme, its groups'."""
+    region = current()
+    names = [region.area_programme] if in_priority_area and region.area_programme else []
+    names += [g.programme for g in region.regions if g.programme and gemeentecode in g.gemeenten]
+    return names
