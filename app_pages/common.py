@@ -306,9 +306,9 @@ def staff_mode() -> str:
 
 def staff_actor():
     """The signed-in staff member as an Actor, or None. Shows the sign-in controls in the sidebar."""
-    import time
+    import math
 
-    from geo.initiatives.auth import LOCK_SECONDS, MAX_FAILURES, staff_config
+    from geo.initiatives.auth import staff_config
 
     config = staff_config(_secrets())
     if config.mode == "off":
@@ -337,16 +337,31 @@ def staff_actor():
             password = st.text_input(tr("staff_password"), type="password")
             submitted = st.form_submit_button(tr("staff_sign_in"))
         if submitted:
-            failures = st.session_state.get("staff_failures", [])
-            failures = [f for f in failures if time.time() - f < LOCK_SECONDS]
-            if len(failures) >= MAX_FAILURES:
-                st.error(tr("staff_locked"))
-                return None
-            actor = config.actor_for_password(password)
-            if actor:
-                st.session_state["staff_actor"] = actor
-                st.session_state.pop("staff_failures", None)
+            throttle = _throttle(store().url, config.password_hash or "")
+            result = config.sign_in_with_password(password, st.context.ip_address, throttle)
+            if result.actor:
+                st.session_state["staff_actor"] = result.actor
                 st.rerun()
-            st.session_state["staff_failures"] = [*failures, time.time()]
-            st.error(tr("staff_wrong"))
+            wait = max(1, math.ceil(result.wait_seconds))
+            if not result.checked:
+                st.error(tr("staff_locked", seconds=wait))
+            elif result.wait_seconds > 0:
+                st.error(tr("staff_wrong_wait", seconds=wait))
+            else:
+                st.error(tr("staff_wrong"))
     return None
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle(url: str, password_hash: str):
+    """The database's sign-in throttle; also says once in the server log when the hash is an old one."""
+    import logging
+
+    from geo.initiatives.auth import needs_rehash
+    from geo.initiatives.throttle import Throttle
+
+    if needs_rehash(password_hash):
+        logging.getLogger("geo.auth").warning(
+            "the staff password hash uses weaker scrypt parameters than today's; it still works, but make a new "
+            "one with `python -m geo staff-password`")
+    return Throttle(_store(url).engine)

@@ -35,7 +35,12 @@ st.dataframe(
 )
 
 for table, info in (manifest.get("tables") or {}).items():
-    status = f"{info['rows']} rows" if info.get("rows") else f"– ({tr('not_available_since')})"
+    if info.get("kept"):
+        status = tr("over_table_kept", rows=info["rows"], date=str(info.get("fetched_at", "?"))[:10])
+    elif info.get("file"):
+        status = tr("over_table_rows", rows=info["rows"], date=str(info.get("fetched_at", "?"))[:10])
+    else:
+        status = f"– ({tr('not_available_since')})"
     st.caption(f"CBS StatLine {escape(table)}: {escape(status)}")
 
 st.subheader(tr("about_indicators"))

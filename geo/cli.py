@@ -33,7 +33,7 @@ def cmd_sync(args) -> int:
     source = open_source(args.source)
     asked = args.years or args.year or "all years"
     _print_err(f"sync {asked} of region {region.id} from {source.kind} {source.location} into {data_dir()}")
-    manifest = sync(source, years, progress=_print_err)
+    manifest = sync(source, years, progress=_print_err, clean=args.clean)
     counts = ", ".join(f"{n} {name}" for name, n in ((k, v["features"]) for k, v in manifest["layers"].items()))
     years_text = ", ".join(map(str, manifest["years"]))
     print(f"synced {counts} (latest year) for data years {years_text} in {time.monotonic() - started:.1f} s")
@@ -57,7 +57,19 @@ def cmd_info(args) -> int:
         print(f"  {name:<10} {layer['features']:>5} features  {layer['bytes'] / 1024:>7.1f} KiB")
     for year, layers in (manifest.get("by_year") or {}).items():
         print(f"  {year}: " + ", ".join(f"{info['features']} {name}" for name, info in layers.items()))
+    for name, info in (manifest.get("tables") or {}).items():
+        print(f"  statline {name}: {table_status(info)}")
     return 0
+
+
+def table_status(info: dict) -> str:
+    """One StatLine table in the manifest, in words: rows and fetch date, a kept copy, or why it is missing."""
+    if info.get("kept"):
+        return (f"{info['rows']} rows, copy fetched {info.get('fetched_at', '?')} kept "
+                f"(the last sync could not fetch it: {info.get('unavailable', '')})")
+    if info.get("file"):
+        return f"{info['rows']} rows, fetched {info.get('fetched_at', '?')}"
+    return f"not available ({info.get('unavailable', 'not fetched')})"
 
 
 def cmd_trend(args) -> int:
@@ -202,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help=f"one data year only (e.g. {DEFAULT_YEAR})")
     p.add_argument("--region", help="a region id (data/regions/<id>.yaml) or a region file (default: "
                                     "$PARKSTAD_REGION, else parkstad-limburg)")
+    p.add_argument("--clean", action="store_true",
+                   help="do not keep the previous copy of a StatLine table that cannot be fetched now")
     p.set_defaults(func=cmd_sync)
     p = sub.add_parser("info", help="describe the cache")
     p.add_argument("--json", action="store_true")

@@ -123,5 +123,6 @@ def database_url(request, tmp_path):
     engine = sa.create_engine(server.url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE IF EXISTS initiatives"))
+        conn.execute(sa.text("DROP TABLE IF EXISTS sign_in_failures"))
     engine.dispose()
     yield server.url

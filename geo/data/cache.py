@@ -95,10 +95,12 @@ def write_generation(
                 by_year[str(year)][name] = {"features": int(len(frame)), "file": path.name,
                                             "bytes": path.stat().st_size,
                                             "own_geometry": int(stored.geometry.notna().sum())}
-        table_summary = dict(meta.get("tables") or {})  # tables a sync could not get, with the reason
+        # per table: fetched_at, and for one the sync could not get the reason (and whether a copy was kept)
+        table_summary = {name: dict(info) for name, info in (meta.get("tables") or {}).items()}
         for name, table in (tables or {}).items():
             table.to_parquet(staging / f"statline_{name}.parquet", index=False, compression="zstd")
-            table_summary[name] = {"rows": int(len(table)), "file": f"statline_{name}.parquet"}
+            table_summary[name] = {**table_summary.get(name, {}), "rows": int(len(table)),
+                                   "file": f"statline_{name}.parquet"}
         os.replace(staging, target)
         manifest = {
             **meta,

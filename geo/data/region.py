@@ -72,6 +72,8 @@ class RegionFile(BaseModel):
     initiatives: Path | None = None
     area_programme: str = ""  # the programme the priority areas belong to
     intro: Names | None = None  # what the programmes aim at, for /monitor
+    # where initiatives' coordinates may lie (lon/lat, with a margin); default the European Netherlands
+    bbox: tuple[float, float, float, float] = (3.2, 50.7, 7.3, 53.6)
     base: Path = Path(".")  # the folder of the file, for the relative paths
 
     @field_validator("gemeenten")
@@ -82,6 +84,14 @@ class RegionFile(BaseModel):
             raise ValueError(f"not a CBS gemeente code: {', '.join(bad)}")
         if len(set(v)) != len(v):
             raise ValueError("a municipality is listed twice")
+        return v
+
+    @field_validator("bbox")
+    @classmethod
+    def _bbox(cls, v):
+        minx, miny, maxx, maxy = v
+        if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
+            raise ValueError("give [min lon, min lat, max lon, max lat]")
         return v
 
     @model_validator(mode="after")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -85,21 +86,48 @@ def sync(
     years: int | Iterable[int] | None = None,
     directory: Path | None = None,
     progress: Progress = lambda message: None,
+    clean: bool = False,
 ) -> dict:
-    """Fetch all layers of all years; only when every one is complete and valid does the cache change."""
+    """Fetch all layers of all years; only when every one is complete and valid does the cache change.
+
+    Boundaries are all or nothing: a layer that cannot be fetched fails the sync and the previous cache
+    stays. A StatLine table that cannot be fetched keeps its copy from the previous cache (with that copy's
+    fetch date), so a passing outage of CBS never takes a trend away; `clean` drops such copies instead.
+    """
     chosen = resolve_years(source, years)
     latest = chosen[-1]
     history = {year: {name: fetch_layer(source, LAYERS[name], year, progress) for name in LEVELS}
                for year in reversed(chosen)}
     layers = {**history[latest], "provincie": fetch_layer(source, LAYERS["provincie"], latest, progress)}
-    tables, unavailable = {}, {}
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    tables, table_meta = {}, {}
     for table, definition in statline.table_definitions().items():
         try:
             tables[table] = _fetch_table(source, definition)
+            table_meta[table] = {"fetched_at": now}
             progress(f"statline  {table}: {len(tables[table])} rows")
         except SourceError as exc:  # figures beside the boundaries are a bonus: the cache is still complete
-            unavailable[table] = {"rows": 0, "unavailable": str(exc)}
-            progress(f"statline  {table}: not available ({exc})")
-    meta = {"source": source.location, "source_kind": source.kind, "year": int(latest), "tables": unavailable}
+            kept = None if clean else _previous_table(table, directory)
+            if kept is None:
+                table_meta[table] = {"rows": 0, "unavailable": str(exc)}
+                progress(f"statline  {table}: not available ({exc})")
+            else:
+                tables[table], fetched_at = kept
+                table_meta[table] = {"fetched_at": fetched_at, "kept": True, "unavailable": str(exc)}
+                progress(f"statline  {table}: not available ({exc}); keeping the copy fetched {fetched_at}")
+    meta = {"source": source.location, "source_kind": source.kind, "year": int(latest), "tables": table_meta}
     older = {year: frames for year, frames in history.items() if year != latest}
     return cache.write_generation(layers, meta, directory, tables, older)
+
+
+def _previous_table(name: str, directory: Path | None) -> tuple[pd.DataFrame, str] | None:
+    """The table as the current cache has it, with the date it was fetched; None if it has none."""
+    try:
+        manifest = cache.read_manifest(directory)
+    except cache.CacheMissing:
+        return None
+    info = (manifest.get("tables") or {}).get(name) or {}
+    frame = cache.load_table(name, directory)
+    if frame is None:
+        return None
+    return frame, info.get("fetched_at") or manifest.get("fetched_at") or "?"

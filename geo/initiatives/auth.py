@@ -12,32 +12,53 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from geo.initiatives.store import Actor
+from geo.initiatives.throttle import Throttle
+
+PASSWORD_ACCOUNT = "staff-password"  # noqa: S105 - the account name of password sign-in, not a password
 
 ENV_HASH = "PARKSTAD_STAFF_PASSWORD_HASH"
-MAX_FAILURES = 5  # per session, then a pause
-LOCK_SECONDS = 60
+# scrypt for new hashes: N=2^17, r=8, p=1 (OWASP Password Storage Cheat Sheet); 128 MiB and ~0.3 s per hash.
+# Older hashes (N=2^14) stay verifiable: the parameters are part of each hash.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
+MAX_SCRYPT_N = 2**20  # refuse to verify against absurd parameters (memory)
 
 
-def hash_password(password: str, salt: bytes | None = None, n: int = 2**14, r: int = 8, p: int = 1) -> str:
+def _maxmem(n: int, r: int) -> int:
+    return 2 * 128 * n * r + 1024 * 1024  # hashlib's default (32 MiB) is too small for N=2^17
+
+
+def hash_password(password: str, salt: bytes | None = None, n: int = SCRYPT_N, r: int = SCRYPT_R,
+                  p: int = SCRYPT_P) -> str:
     if not password:
         raise ValueError("the password is empty")
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=_maxmem(n, r))
     return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
 
 
 def verify_password(password: str, encoded: str) -> bool:
     try:
         scheme, n, r, p, salt, expected = encoded.strip().split("$")
-        if scheme != "scrypt":
+        n, r, p = int(n), int(r), int(p)
+        if scheme != "scrypt" or not (2 <= n <= MAX_SCRYPT_N and 1 <= r <= 32 and 1 <= p <= 16):
             return False
-        digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                                dklen=len(bytes.fromhex(expected)))
-    except (ValueError, TypeError):
+        digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=n, r=r, p=p,
+                                dklen=len(bytes.fromhex(expected)), maxmem=_maxmem(n, r))
+    except (ValueError, TypeError, MemoryError):
         return False
     return hmac.compare_digest(digest.hex(), expected)
+
+
+def needs_rehash(encoded: str) -> bool:
+    """A hash made with weaker parameters than today's: still accepted, but worth replacing."""
+    try:
+        _, n, r, p, *_ = encoded.strip().split("$")
+        return (int(n), int(r), int(p)) < (SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    except ValueError:
+        return True
 
 
 @dataclass(frozen=True)
@@ -56,7 +77,27 @@ class StaffConfig:
     def actor_for_password(self, password: str) -> Actor | None:
         if self.mode != "password" or not self.password_hash or not verify_password(password, self.password_hash):
             return None
-        return Actor("staff-password")
+        return Actor(PASSWORD_ACCOUNT)
+
+    def sign_in_with_password(self, password: str, client: str | None, throttle: Throttle,
+                              now: datetime | None = None) -> SignIn:
+        """Check a password under the throttle: a key that must still wait is refused without checking."""
+        verdict = throttle.check(PASSWORD_ACCOUNT, client, now)
+        if not verdict.allowed:
+            return SignIn(None, verdict.wait_seconds, checked=False)
+        actor = self.actor_for_password(password)
+        if actor is None:
+            throttle.failed(PASSWORD_ACCOUNT, client, now)
+            return SignIn(None, throttle.check(PASSWORD_ACCOUNT, client, now).wait_seconds, checked=True)
+        throttle.succeeded(PASSWORD_ACCOUNT, client)
+        return SignIn(actor, 0.0, checked=True)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    actor: Actor | None
+    wait_seconds: float  # > 0: the next try must wait this long
+    checked: bool  # False: refused by the throttle without looking at the password
 
 
 def staff_config(secrets_: Mapping, environ: Mapping[str, str] = os.environ) -> StaffConfig:

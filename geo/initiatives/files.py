@@ -9,9 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from geo.export import restore, safe_frame
 from geo.initiatives.placement import Placer
@@ -19,6 +24,10 @@ from geo.initiatives.schema import COLUMNS, Initiative
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+MAX_XLSX_MEMBERS = 200  # parts in the zip: a workbook has a dozen or so
+MAX_XLSX_UNPACKED = 50_000_000  # bytes of XML; 5,000 rows of initiatives take a few MB
+MAX_XLSX_RATIO = 100  # unpacked / packed per part; ordinary sheet XML compresses 5-20 times
+MAX_XLSX_COLUMNS = 200
 
 
 class FileProblem(ValueError):
@@ -57,21 +66,79 @@ def _csv_rows(content: bytes) -> list[dict]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    return [{(k or "").strip(): (v or "") for k, v in row.items()}
-            for row in csv.DictReader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return [{(k or "").strip(): (v or "") for k, v in row.items()}
+                for row in csv.DictReader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as exc:  # a field over 128 KiB, NUL bytes
+        raise FileProblem(f"the CSV file cannot be read ({exc})") from exc
+
+
+def check_archive(content: bytes) -> None:
+    """Refuse an XLSX whose zip would unpack to far more than a sheet of initiatives (a zip bomb), before
+    any XML is parsed: member count, total unpacked size and compression ratio, from the zip directory."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise FileProblem("the XLSX file cannot be read (not a valid .xlsx archive)") from exc
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise FileProblem(f"the XLSX file has {len(members)} parts; a spreadsheet of initiatives has far fewer "
+                          f"(at most {MAX_XLSX_MEMBERS})")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise FileProblem(f"the XLSX file unpacks to {unpacked / 1e6:,.0f} MB; the limit is "
+                          f"{MAX_XLSX_UNPACKED / 1e6:.0f} MB (is it really a list of initiatives?)")
+    for m in members:
+        if m.file_size > 1_000_000 and m.file_size > MAX_XLSX_RATIO * max(m.compress_size, 1):
+            raise FileProblem(f"the XLSX file is compressed {m.file_size / max(m.compress_size, 1):,.0f} times "
+                              f"in {m.filename}; that is not a spreadsheet of initiatives")
 
 
 def _xlsx_rows(content: bytes) -> list[dict]:
+    """The first sheet's rows, read lazily: reading stops at the row cap instead of loading everything.
+    (zipfile never unpacks a member beyond the size its directory declares, so the check above holds.)"""
+    check_archive(content)
     try:
-        frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl").fillna("")
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            lines = sheet.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS)
+            header = [_cell(v).strip() for v in next(lines, ())]
+            rows = []
+            for values in lines:
+                if len(rows) >= MAX_ROWS:
+                    raise FileProblem(f"the file has more than {MAX_ROWS} rows; the limit is {MAX_ROWS}")
+                cells = [_cell(v) for v in values]
+                if any(cells):
+                    rows.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h})
+        finally:
+            book.close()
+    except FileProblem:
+        raise
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise FileProblem(f"the XLSX file cannot be read ({type(exc).__name__})") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.to_dict(orient="records")
+    return rows
+
+
+def _cell(value) -> str:
+    """A cell as text, as a CSV would hold it: whole numbers without .0, empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    return str(value)
+
+
+def _finite(value):
+    """A stored number as an export can carry it: None for inf/nan (e.g. rows written before they were refused),
+    so that no CSV says `inf`, no spreadsheet holds it as text and no GeoJSON becomes invalid JSON."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def frame(items: list[Initiative]) -> pd.DataFrame:
-    table = pd.DataFrame([item.as_row() for item in items], columns=list(COLUMNS))
+    rows = [{k: _finite(v) for k, v in item.as_row().items()} for item in items]
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
     for column in ("status_as_of", "start_year", "end_year"):
         table[column] = table[column].astype("Int64")  # years, not 2023.0
     table["budget_eur"] = pd.Series(
@@ -84,8 +151,11 @@ def to_csv(items: list[Initiative]) -> bytes:
 
 
 def to_xlsx(items: list[Initiative]) -> bytes:
+    """Characters a worksheet cannot hold (control characters stored before they were refused) become U+FFFD."""
     buffer = io.BytesIO()
-    safe_frame(frame(items)).to_excel(buffer, index=False, sheet_name="initiatieven")
+    table = safe_frame(frame(items)).map(
+        lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v)
+    table.to_excel(buffer, index=False, sheet_name="initiatieven")
     return buffer.getvalue()
 
 
@@ -95,12 +165,12 @@ def to_geojson(items: list[Initiative], placer: Placer) -> bytes:
     for item in items:
         placement = placer.place(item)
         geometry = ({"type": "Point", "coordinates": [placement.lon, placement.lat]} if placement.pinned else None)
-        properties = {**item.model_dump(), "placement": placement.basis}
+        properties = {**{k: _finite(v) for k, v in item.model_dump().items()}, "placement": placement.basis}
         features.append({"type": "Feature", "id": item.initiative_id, "geometry": geometry,
                          "properties": properties})
     collection = {"type": "FeatureCollection", "features": features,
                   "attribution": "Initiatieven: zie source_url per initiatief; grenzen CBS, Kadaster/PDOK"}
-    return json.dumps(collection, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(collection, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")
 
 
 EXPORTERS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -6,6 +6,7 @@ stays usable without a cache.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -13,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from geo.data import domain
+from geo.data.region import current as current_region
 
 STATUSES = ("planned", "running", "completed")
 COLUMNS = (
@@ -20,8 +22,19 @@ COLUMNS = (
     "budget_eur", "budget_note", "status", "status_as_of", "start_year", "end_year", "description_nl",
     "source_url", "lat", "lon",
 )
-LIMBURG_BBOX = (5.4, 50.6, 6.3, 51.9)  # lon/lat with a margin; coordinates outside are a typo
+MAX_BUDGET_EUR = 10e9  # more than any area programme; a larger number is a typo or a unit mistake
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(text: str) -> str:
+    """Control characters (other than tab and line breaks) are never meant; spreadsheets cannot hold them."""
+    found = _CONTROL.search(text)
+    if found:
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X}; remove it")
+    return text
 
 
 def _codes(value) -> list[str]:
@@ -49,7 +62,7 @@ class Initiative(BaseModel):
     buurtcodes: list[str] = Field(default_factory=list)
     theme_ids: list[str] = Field(min_length=1)
     partners: list[str] = Field(default_factory=list)
-    budget_eur: float | None = Field(default=None, ge=0)
+    budget_eur: float | None = None  # checked by _budget: finite, 0 .. MAX_BUDGET_EUR
     budget_note: str = Field(default="", max_length=1000)
     status: Literal["planned", "running", "completed"]
     status_as_of: int = Field(ge=1990, le=2100)
@@ -57,13 +70,13 @@ class Initiative(BaseModel):
     end_year: int | None = Field(default=None, ge=1990, le=2100)
     description_nl: str = Field(default="", max_length=5000)
     source_url: str = Field(max_length=2000)
-    lat: float | None = None
-    lon: float | None = None
+    lat: float | None = Field(default=None, allow_inf_nan=False)
+    lon: float | None = Field(default=None, allow_inf_nan=False)
 
     @field_validator("name", "programme", "budget_note", "description_nl", mode="before")
     @classmethod
     def _strip(cls, v):
-        return v.strip() if isinstance(v, str) else v
+        return _no_control(v.strip()) if isinstance(v, str) else v
 
     @field_validator("area_id", mode="before")
     @classmethod
@@ -96,7 +109,10 @@ class Initiative(BaseModel):
     @field_validator("partners", mode="before")
     @classmethod
     def _partners(cls, v):
-        return _names(v)
+        names = [_no_control(name) for name in _names(v)]
+        if len(names) > 100 or any(len(name) > 300 for name in names):
+            raise ValueError("at most 100 partners of at most 300 characters each")
+        return names
 
     @field_validator("source_url")
     @classmethod
@@ -114,6 +130,20 @@ class Initiative(BaseModel):
             return v or None
         return v
 
+    @field_validator("budget_eur", mode="after")
+    @classmethod
+    def _budget(cls, v):
+        if v is None:
+            return v
+        if not math.isfinite(v):
+            raise ValueError("budget_eur must be a finite amount in euros (not inf, nan or a number out of range)")
+        if v < 0:
+            raise ValueError("budget_eur cannot be negative")
+        if v > MAX_BUDGET_EUR:
+            raise ValueError(f"budget_eur {v:,.0f} is above the plausible maximum of EUR 10 billion; "
+                             "give the amount in euros")
+        return v
+
     @model_validator(mode="after")
     def _consistent(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:
@@ -121,9 +151,10 @@ class Initiative(BaseModel):
         if (self.lat is None) != (self.lon is None):
             raise ValueError("give both lat and lon, or neither")
         if self.lat is not None:
-            minx, miny, maxx, maxy = LIMBURG_BBOX
+            minx, miny, maxx, maxy = current_region().bbox
             if not (miny <= self.lat <= maxy and minx <= self.lon <= maxx):
-                raise ValueError(f"coordinates {self.lat}, {self.lon} lie outside Limburg")
+                raise ValueError(f"coordinates {self.lat}, {self.lon} lie outside the region "
+                                 f"({current_region().name.get('en')})")
         if self.area_id:
             area_gm = domain.priority_areas()[self.area_id].gemeentecode
             if area_gm not in self.gemeentecodes:

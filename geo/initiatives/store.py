@@ -9,6 +9,7 @@ session can produce; the actor is recorded with the change.
 from __future__ import annotations
 
 import csv
+import math
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,13 +87,13 @@ def _engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, future=True)
 
 
-def _insert_if_absent(engine: Engine):
-    """INSERT that skips rows whose id another process has just inserted (both databases support it)."""
+def insert_if_absent(engine: Engine, table: sa.Table = initiatives):
+    """INSERT that skips rows whose key another process has just inserted (both databases support it)."""
     if engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(initiatives).on_conflict_do_nothing(index_elements=["initiative_id"])
+    return insert(table).on_conflict_do_nothing(index_elements=[c.name for c in table.primary_key])
 
 
 class Store:
@@ -127,7 +128,7 @@ class Store:
         for row in values:
             row["area_id"] = row["area_id"] or None
         with self.engine.begin() as conn:
-            conn.execute(_insert_if_absent(self.engine), values)
+            conn.execute(insert_if_absent(self.engine), values)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -201,6 +202,9 @@ def _require(actor: Actor) -> None:
 def _record(row) -> Record:
     data = {k: row[k] for k in FIELDS}
     data["area_id"] = data["area_id"] or None
+    for key in ("budget_eur", "lat", "lon"):  # rows written before non-finite numbers were refused
+        if isinstance(data[key], float) and not math.isfinite(data[key]):
+            data[key] = None
     return Record(
         initiative=Initiative.model_construct(**{
             **data,
@@ -210,12 +214,12 @@ def _record(row) -> Record:
             "partners": [p.strip() for p in (data["partners"] or "").split(";") if p.strip()],
         }),
         archived=bool(row["archived"]),
-        created_at=_aware(row["created_at"]),
-        updated_at=_aware(row["updated_at"]),
+        created_at=aware(row["created_at"]),
+        updated_at=aware(row["updated_at"]),
         updated_by=row["updated_by"],
     )
 
 
-def _aware(value: datetime) -> datetime:
+def aware(value: datetime) -> datetime:
     """SQLite returns naive datetimes; everything written here is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -181,6 +181,26 @@ def test_sync_fetches_benefit_table_from_odata(pdok, tmp_path):
     assert data.row("BU09280105")["bijstand_pct_kwartaal"] == pytest.approx(7.0)
 
 
+def test_statline_down_during_a_later_sync_keeps_the_previous_table(pdok, tmp_path):
+    """A good PDOK sync while CBS is unreachable keeps the benefit table (and so its trend) from the cache it
+    replaces, marked as kept with its own fetch date; a clean sync drops it."""
+    rows = [{"ID": 0, "WijkenEnBuurten": "BU09280105", "Perioden": "2024MM03", "Codering_3": "BU09280105",
+             "Bijstandsuitkering_6": 210, "Bijstandsuitkering_10": 5, "InwonersVanaf15Jaar_13": 3000}]
+    pdok.state.odata_tables["85586NED"] = rows
+    first = sync(PdokApiSource(pdok.url, FAST), 2024, tmp_path)
+    fetched = first["tables"]["85586NED"]["fetched_at"]
+    pdok.state.faults.append(Fault("ODataApi", "503", times=-1))  # CBS down, PDOK fine
+    second = sync(PdokApiSource(pdok.url, FAST), 2024, tmp_path)
+    assert second["generation"] != first["generation"]
+    kept = second["tables"]["85586NED"]
+    assert kept["kept"] and kept["rows"] == 1 and kept["fetched_at"] == fetched and "503" in kept["unavailable"]
+    assert cache.load_table("85586NED", tmp_path)["bijstand_aantal"].tolist() == [210]
+    info = run_geo("info", PARKSTAD_DATA_DIR=tmp_path).stdout
+    assert f"statline 85586NED: 1 rows, copy fetched {fetched} kept" in info
+    third = sync(PdokApiSource(pdok.url, FAST), 2024, tmp_path, clean=True)
+    assert third["tables"]["85586NED"]["rows"] == 0 and cache.load_table("85586NED", tmp_path) is None
+
+
 def test_sync_without_benefit_table_still_completes(pdok, tmp_path):
     manifest = sync(PdokApiSource(pdok.url, FAST), 2024, tmp_path)  # the stand-in has no OData table: 404
     assert counts(manifest) == EXPECTED

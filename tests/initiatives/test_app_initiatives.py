@@ -72,6 +72,24 @@ def test_password_configured_but_not_signed_in(app_env, monkeypatch):
     assert not at.get("file_uploader") and not at.text_area  # still no edit form
 
 
+def test_failed_sign_ins_are_remembered_across_sessions(app_env, monkeypatch):
+    """A new browser session does not start fresh: failures are counted in the database."""
+    from geo.initiatives import throttle
+
+    monkeypatch.setattr(throttle, "FIRST_DELAY_SECONDS", 600)  # no test depends on how fast a page runs
+    monkeypatch.setenv("PARKSTAD_STAFF_PASSWORD_HASH", hash_password(PASSWORD, n=2**10))
+    for _ in range(throttle.FREE_FAILURES):
+        at = open_page()  # a new session each time
+        at.sidebar.text_input[-1].input("guess")
+        at.sidebar.button[-1].click().run()
+    assert [e.value for e in at.error] == ["Onjuist wachtwoord. Volgende poging over 600 s."]
+    at = open_page()
+    at.sidebar.text_input[-1].input(PASSWORD)  # even the right password must wait now
+    at.sidebar.button[-1].click().run()
+    assert any("Te veel mislukte pogingen" in e.value for e in at.error)
+    assert not at.get("file_uploader")
+
+
 def test_staff_can_add_and_archive(app_env, monkeypatch):
     monkeypatch.setenv("PARKSTAD_STAFF_PASSWORD_HASH", hash_password(PASSWORD, n=2**10))
     at = open_page()

@@ -7,7 +7,7 @@ import io
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -17,11 +17,13 @@ from shapely.geometry import Point
 from geo.config import DEFINITIONS_DIR, REPO_ROOT
 from geo.data import domain
 from geo.initiatives import filters as filt
-from geo.initiatives.auth import StaffConfig, hash_password, staff_config, verify_password
-from geo.initiatives.files import MAX_UPLOAD_BYTES, FileProblem, export, read_rows, to_csv, to_xlsx
+from geo.initiatives.auth import StaffConfig, hash_password, needs_rehash, staff_config, verify_password
+from geo.initiatives.files import MAX_ROWS, MAX_UPLOAD_BYTES, FileProblem, export, read_rows, to_csv, to_xlsx
 from geo.initiatives.placement import Placer
 from geo.initiatives.schema import Initiative, Reference, check_rows
 from geo.initiatives.store import Actor, Store
+from geo.initiatives.throttle import FREE_FAILURES, MAX_DELAY_SECONDS, Throttle, delay_after
+from tests import hostile_files
 from tests.conftest import env_with
 
 STAFF = Actor("test:staff")
@@ -61,7 +63,12 @@ def test_all_seed_initiatives_are_valid(reference):
      ({"theme_ids": ""}, "theme_ids"), ({"source_url": "javascript:alert(1)"}, "http(s)"),
      ({"budget_eur": "-5"}, "budget_eur"), ({"budget_eur": "veel"}, "budget_eur"),
      ({"status": "busy"}, "status"), ({"start_year": "2026", "end_year": "2020"}, "before start_year"),
-     ({"lat": "50.9"}, "both lat and lon"), ({"lat": "52.37", "lon": "4.89"}, "outside Limburg"),
+     ({"lat": "50.9"}, "both lat and lon"), ({"lat": "52.37", "lon": "4.89"}, "outside the region (Parkstad"),
+     ({"budget_eur": "inf"}, "finite amount"), ({"budget_eur": "1e400"}, "finite amount"),
+     ({"budget_eur": "nan"}, "finite amount"), ({"budget_eur": "-inf"}, "finite amount"),
+     ({"budget_eur": "99999999999999999999999"}, "plausible maximum of EUR 10 billion"),
+     ({"budget_eur": "-5"}, "cannot be negative"), ({"name": "Buurt\x1bkamer"}, "control character U+001B"),
+     ({"partners": "a" * 301}, "at most 100 partners"), ({"lat": "nan", "lon": "6.0"}, "finite number"),
      ({"area_id": "atlantis"}, "unknown priority area"), ({"gemeentecodes": "0928"}, "municipality code"),
      ({"gemeentecodes": "GM9999"}, "not in the boundary data"), ({"buurtcodes": "BU09289999"}, "not in the boundary")],
 )
@@ -217,11 +224,62 @@ def test_geojson_export_places_points(reference, area_data):
     [(b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv", "limit"), (b"a,b\n1,2\n", "data.txt", ".csv or .xlsx"),
      ("initiative_id;name\nx;é".encode("latin-1"), "latin1.csv", "not UTF-8"),
      (b"initiative_id,name\nx,y\n", "few.csv", "missing column"), (b"initiative_id,name\n", "empty.csv", "no data"),
-     (b"PK\x03\x04 not really", "fake.xlsx", "cannot be read")],
+     (b"PK\x03\x04 not really", "fake.xlsx", "cannot be read"),
+     (b"initiative_id,name\n" + b"a" * 200_000, "long.csv", "field larger than field limit")],  # found by fuzzing
 )
 def test_bad_files_are_refused_clearly(content, name, words):
     with pytest.raises(FileProblem, match=words):
         read_rows(content, name)
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    return hostile_files.zip_bomb(300)
+
+
+def test_zip_bomb_is_refused_before_parsing(bomb):
+    """1 MB packed, 300 MB of sheet XML: refused from the zip directory, nothing is unpacked."""
+    assert len(bomb) < MAX_UPLOAD_BYTES
+    with pytest.raises(FileProblem, match="unpacks to 300 MB; the limit is 50 MB"):
+        read_rows(bomb, "bomb.xlsx")
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda: hostile_files.zip_bomb(30), "compressed 3\\d\\d times in xl/worksheets/sheet1.xml"),
+    (lambda: hostile_files.many_members(5000), "5009 parts"),
+    (lambda: hostile_files.workbook(MAX_ROWS + 1), f"more than {MAX_ROWS} rows"),
+])
+def test_other_hostile_workbooks_are_refused(make, words):
+    with pytest.raises(FileProblem, match=words):
+        read_rows(make(), "hostile.xlsx")
+
+
+def test_cli_validate_refuses_a_zip_bomb(bomb, tmp_path, data_dir):
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(bomb)
+    result = run_geo("initiatives", "validate", str(path))
+    assert result.returncode == 1 and "unpacks to 300 MB" in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_exports_are_valid_whatever_is_stored(database_url, reference, area_data):
+    """A budget of inf written before such numbers were refused: every export stays valid for its format."""
+    import sqlalchemy as sa
+
+    store = Store(database_url, seed_file=None)
+    store.upsert([Initiative.model_validate(valid())], STAFF)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE initiatives SET budget_eur = :inf"), {"inf": float("inf")})
+    items = store.all()
+    assert items[0].budget_eur is None
+    collection = json.loads(export(items, "geojson", Placer(area_data)),
+                            parse_constant=lambda c: pytest.fail(f"GeoJSON has {c}"))
+    assert collection["features"][0]["properties"]["budget_eur"] is None
+    assert list(csv.DictReader(io.StringIO(to_csv(items).decode("utf-8-sig"))))[0]["budget_eur"] == ""
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(items))).active
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("budget_eur") + 1).value is None
+    assert filt.summary(items).with_budget == 0  # and the totals on /initiatieven stay finite
 
 
 def test_semicolon_csv_from_dutch_excel(reference):
@@ -330,6 +388,46 @@ def test_need_vs_action_flags_high_need_low_action(area_data, seeded):
 
 
 # --- staff sign-in ---------------------------------------------------------------------------
+
+
+def test_new_hashes_use_current_scrypt_parameters_and_old_ones_still_verify():
+    encoded = hash_password("correct horse battery")
+    assert encoded.startswith("scrypt$131072$8$1$") and not needs_rehash(encoded)
+    assert verify_password("correct horse battery", encoded) and not verify_password("wrong", encoded)
+    old = hash_password("correct horse battery", n=2**14)  # what earlier versions wrote
+    assert verify_password("correct horse battery", old) and needs_rehash(old)
+    assert not verify_password("x", "scrypt$1073741824$8$1$00$00")  # absurd cost: refused, not attempted
+
+
+def test_throttle_grows_per_account_and_client(database_url):
+    throttle = Throttle(Store(database_url, seed_file=None).engine)
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    for _ in range(FREE_FAILURES):
+        assert throttle.check("staff-password", "10.0.0.1", now).allowed
+        throttle.failed("staff-password", "10.0.0.1", now)
+    first = throttle.check("staff-password", "10.0.0.1", now).wait_seconds
+    assert first == delay_after(FREE_FAILURES) > 0
+    throttle.failed("staff-password", "10.0.0.1", now)
+    assert throttle.check("staff-password", "10.0.0.1", now).wait_seconds == 2 * first  # growing
+    # the account is throttled from another address too, and an address for another account
+    assert not throttle.check("staff-password", "10.0.0.2", now).allowed
+    assert not throttle.check("other", "10.0.0.1", now).allowed
+    assert throttle.check("other", "10.0.0.2", now).allowed
+    later = now + timedelta(seconds=2 * first + 1)
+    assert throttle.check("staff-password", "10.0.0.1", later).allowed
+    assert delay_after(100) == MAX_DELAY_SECONDS
+    assert throttle.check("staff-password", "10.0.0.1", now + timedelta(days=2)).allowed  # forgotten
+
+
+def test_password_sign_in_under_the_throttle(database_url):
+    config = StaffConfig("password", password_hash=hash_password("right", n=2**10))
+    throttle = Throttle(Store(database_url, seed_file=None).engine)
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    results = [config.sign_in_with_password("guess", "10.0.0.9", throttle, now) for _ in range(FREE_FAILURES + 2)]
+    assert [r.checked for r in results] == [True] * FREE_FAILURES + [False] * 2  # refused without checking
+    assert config.sign_in_with_password("right", "10.0.0.9", throttle, now).actor is None  # must wait, even so
+    ok = config.sign_in_with_password("right", "10.0.0.9", throttle, now + timedelta(hours=1))
+    assert ok.actor == Actor("staff-password")
 
 
 def test_password_hashes():
