@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages.common import current_lang, ensure_data, ensure_map_assets, language_switcher, tr
+from app_pages.common import current_lang, ensure_data, ensure_map_assets, language_switcher, run_page, tr
 from geo.config import REPO_ROOT
 
 # a local icon file: a ":material:" page icon would make every browser fetch it from Google's font host
@@ -21,4 +21,4 @@ navigation = st.navigation([
 language_switcher()
 ensure_map_assets()
 ensure_data()
-navigation.run()
+run_page(navigation)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from html import escape
 
 import altair as alt
 import folium
@@ -22,9 +21,8 @@ from app_pages.common import (
 from geo.config import ATTRIBUTION
 from geo.data import domain
 from geo.data.pdok import SourceError
-from geo.data.region import programmes_for
-from geo.i18n import number
-from geo.initiatives.filters import programmes_by_area
+from geo.i18n import link_target, literal, number
+from geo.initiatives.filters import area_programmes, programmes_by_area
 from geo.maps import explorer
 from geo.maps.choropleth import outline_collection
 from geo.maps.classify import MISSING_COLOUR
@@ -79,7 +77,7 @@ if query.strip():
         f"name:{h.code}": f"{h.name} ({label('kind_' + h.level)}, {h.context})" for h in hits
     }
     if not options:
-        st.info(label("buurt_no_results", query=query[:60]))
+        st.info(label("buurt_no_results", query=literal(query[:60])))
     else:
         picked_option = st.selectbox(label("buurt_results"), list(options), index=None, key=f"choice_{query}",
                                      placeholder=label("choose_option"),
@@ -100,7 +98,8 @@ if query.strip():
                         select(resolved.buurtcode)
                         st.rerun()
                 else:
-                    st.warning(label("buurt_outside", place=location.label, km=number(resolved.distance_km, 1, lang),
+                    st.warning(label("buurt_outside", place=literal(location.label),
+                                     km=number(resolved.distance_km, 1, lang),
                                      gemeente=area_data.name_of(resolved.nearest_gemeente)))
         elif choice:
             level = area_data.level_of(choice[1])
@@ -123,7 +122,7 @@ if query.strip():
 code = st.query_params.get("buurt")
 profile = bp.buurt_profile(area_data, code) if code else None
 if code and profile is None:
-    st.warning(label("buurt_unknown", code=code[:20]))
+    st.warning(label("buurt_unknown", code=literal(code[:20])))
 
 with st.expander(label("buurt_pick_map"), expanded=profile is None):
     scope = profile.gemeentecode if profile else "all"
@@ -155,8 +154,8 @@ if groups:
 programmes = programmes_by_area(initiatives())
 if profile.areas:
     for area in profile.areas:
-        names = "; ".join(dict.fromkeys([*programmes_for(area.gemeentecode, True)[:1],
-                                         *programmes.get(area.area_id, [])]))
+        # the Regio Deal is said in the line above: here the area's own programmes, each once
+        names = "; ".join(area_programmes(area.area_id, area.gemeentecode, programmes, with_groups=False))
         st.write(label("buurt_in_area", area=area.name, programmes=names))
         if area.precision != "exact":
             st.caption(label(f"precision_{area.precision}"))
@@ -171,9 +170,12 @@ for figure in (f for f in profile.figures if f.value is not None):
     source = "CBS StatLine 85586NED" if ind.dataset == "cbs/85586NED" else ATTRIBUTION
     with st.container(border=True):
         wijk = clean_wijk_name(profile.wijknaam)
-        note = "" if figure.level == "buurt" else f" ({label('buurt_for_wijk', wijk=wijk)})"
-        st.markdown(f"**{escape(ind.label(lang))}**: {escape(number(figure.value, ind.decimals, lang))} "
-                    f"{escape(ind.unit)}{escape(note)}")
+        shown = " ".join(x for x in (number(figure.value, ind.decimals, lang), ind.unit_in(lang)) if x)
+        if figure.level == "buurt":
+            st.markdown(f"**{literal(ind.label(lang))}**: {literal(shown)}")
+        else:  # a resident must not read the wijk's figure as the buurt's: say so first
+            st.markdown(f"**{literal(ind.label(lang))}**: {literal(label('buurt_no_figure'))}. "
+                        f"{literal(label('buurt_wijk_figure', wijk=wijk, value=shown))}")
         if ind.kind != "count":
             rows = [(label("buurt_this") if figure.level == "buurt" else label("buurt_this_wijk"), figure.value),
                     (profile.gemeentenaam, figure.gemeente),
@@ -181,16 +183,18 @@ for figure in (f for f in profile.figures if f.value is not None):
             bars = pd.DataFrame([{"area": a, "value": v, "text": number(v, ind.decimals, lang)}
                                  for a, v in rows if v is not None])
             base = alt.Chart(bars).encode(y=alt.Y("area:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
-                                          x=alt.X("value:Q", title=ind.unit))
+                                          x=alt.X("value:Q", title=ind.titled(lang)))
             chart = base.mark_bar(color="#2c7fb8") + base.mark_text(align="left", dx=4).encode(text="text:N")
-            st.altair_chart(chart.properties(height=38 * len(bars)), width="stretch")
+            title = alt.TitleParams(label("buurt_chart_title", indicator=ind.label(lang)), anchor="start",
+                                    fontSize=13)
+            st.altair_chart(chart.properties(height=alt.Step(30), title=title), width="stretch")
         st.caption(label("buurt_figure_source", source=source, year=year))
         if figure.level == "buurt":
             trend_chart(area_data, profile.code, figure.indicator_id, profile.name)
         else:
             trend_chart(area_data, profile.wijkcode, figure.indicator_id, wijk)
 if missing:
-    st.markdown(f"**{escape(', '.join(missing))}**: {escape(label('buurt_missing'))}")
+    st.markdown(f"**{literal(', '.join(missing))}**: {literal(label('buurt_missing'))}")
 
 trend = bp.benefit_trend(area_data, profile.code)
 st.subheader(label("buurt_trend"))
@@ -216,9 +220,9 @@ for entry in nearby:
     item = entry.initiative
     theme_names = ", ".join(themes[tid].label(lang) for tid in item.theme_ids if tid in themes)
     st.markdown(
-        f"- **{escape(item.name)}** ({escape(label('relation_' + entry.relation))}) · {escape(theme_names)} · "
-        f"{escape(label('status_' + item.status))} ({item.status_as_of}) · "
-        f"[{escape(label('init_source'))}]({escape(item.source_url).replace(')', '%29')})"
+        f"- **{literal(item.name)}** ({literal(label('relation_' + entry.relation))}) · {literal(theme_names)} · "
+        f"{literal(label('status_' + item.status))} ({item.status_as_of}) · "
+        f"[{literal(label('init_source'))}]({link_target(item.source_url)})"
     )
 
 st.subheader(label("buurt_map"))

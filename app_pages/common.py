@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from html import escape
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -12,7 +11,7 @@ from geo.data import cache
 from geo.data.area_data import AreaData
 from geo.data.layers import LAYERS
 from geo.data.pdok import SourceError
-from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, number, t, without_paths
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, literal, number, t, without_paths
 
 
 def current_lang() -> str:
@@ -107,9 +106,17 @@ def offline_help(reason: str) -> None:
 def show_notices(notices) -> None:
     for notice in notices:
         if notice.reason == "unknown":
-            st.warning(tr("notice_unknown", given=notice.given[:60], param=notice.param, used=notice.used), icon="ℹ️")
+            st.warning(tr("notice_unknown", given=literal(notice.given[:60]), param=literal(notice.param),
+                          used=literal(notice.used)), icon="ℹ️")
         else:
-            st.info(tr(notice.reason, given=notice.given[:60]), icon="ℹ️")
+            st.info(tr(notice.reason, given=literal(notice.given[:60]), used=literal(_label_of(notice.used))),
+                    icon="ℹ️")
+
+
+def _label_of(value: str) -> str:
+    """An indicator id in a notice as its label in the page's language; other values as they are."""
+    catalogue = data().catalogue
+    return catalogue[value].label(st.session_state.get("lang", DEFAULT_LANGUAGE)) if value in catalogue else value
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -209,7 +216,7 @@ def show_map(fmap, key: str, height: int, returned_objects: list[str], layers: l
 
 
 def attribution_caption() -> None:
-    st.caption(escape(tr("attribution")))
+    st.caption(literal(tr("attribution")))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -242,14 +249,15 @@ def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: s
     chart = alt.Chart(present).mark_line(point=True).encode(
         x=alt.X("year:Q", title=tr("trend_axis_year"), scale=alt.Scale(domain=[first, last]),
                 axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y("value:Q", title=f"{indicator.label(lang)} ({indicator.unit})", scale=alt.Scale(zero=False)),
+        y=alt.Y("value:Q", title=indicator.titled(lang), scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", sort=order, title=None, scale=alt.Scale(domain=order, range=colours),
                         legend=alt.Legend(orient="top", labelLimit=260, direction="horizontal")),
         detail="segment:N",
         tooltip=[alt.Tooltip("series:N", title=tr("col_name")), alt.Tooltip("year:Q", title=tr("year")),
-                 alt.Tooltip("text:N", title=indicator.unit), alt.Tooltip("source:N", title=tr("monitor_col_source"))],
+                 alt.Tooltip("text:N", title=indicator.unit_in(lang) or indicator.label(lang)),
+                 alt.Tooltip("source:N", title=tr("monitor_col_source"))],
     )
-    st.markdown(f"**{escape(tr('trend_title'))}: {escape(indicator.label(lang))}, {first}–{last}**")
+    st.markdown(f"**{literal(tr('trend_title'))}: {literal(indicator.label(lang))}, {first}–{last}**")
     st.altair_chart(chart.properties(height=240), width="stretch")
     sources = list(dict.fromkeys(own.loc[own["value"].notna(), "source"]))
     if indicator.dataset != "cbs/85586NED" and len(sources) > 1:
@@ -365,3 +373,23 @@ def _throttle(url: str, password_hash: str):
             "the staff password hash uses weaker scrypt parameters than today's; it still works, but make a new "
             "one with `python -m geo staff-password`")
     return Throttle(_store(url).engine)
+
+
+# --- unexpected errors ----------------------------------------------------------------------------------
+
+
+def run_page(navigation) -> None:
+    """Run the chosen page; an unexpected error becomes a short apology in the page's language with a
+    reference, and its detail (with the same reference) goes to the server log, never to the visitor.
+    Streamlit's own stop and rerun signals are not exceptions and pass through untouched."""
+    import logging
+    import uuid
+
+    try:
+        navigation.run()
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        logging.getLogger("parkstad.pages").exception("unexpected error, reference %s, page %s, query %s",
+                                                      reference, getattr(navigation, "url_path", "?"),
+                                                      dict(st.query_params))
+        st.error(tr("error_apology", reference=reference), icon="⚠️")

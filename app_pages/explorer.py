@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import folium
 import streamlit as st
 
@@ -24,7 +22,7 @@ from app_pages.common import (
 from geo.data import domain
 from geo.data.layers import LAYERS
 from geo.export import csv_bytes
-from geo.i18n import number
+from geo.i18n import literal, number
 from geo.maps import explorer
 from geo.maps.choropleth import build_choropleth, gemeente_outlines, legend_rows
 from geo.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
@@ -80,7 +78,7 @@ indicator_ids = area_data.catalogue.ids()
 
 def indicator_label(indicator_id: str) -> str:
     label = area_data.catalogue[indicator_id].label(lang)
-    return label if indicator_id in available else f"{label} (–)"
+    return label if indicator_id in available else f"{label} ({tr('indicator_no_data_here')})"
 
 
 with st.sidebar:
@@ -105,7 +103,7 @@ with st.sidebar:
 # --- heading and notices ----------------------------------------------------------------------
 indicator = area_data.catalogue[view.indicator]
 st.title(tr("nav_map"))
-st.caption(tr("map_caption", indicator=indicator.label(lang), unit=indicator.unit, level=tr(f"level_{view.level}"),
+st.caption(tr("map_caption", indicator=indicator.titled(lang), level=tr(f"level_{view.level}"),
               scope=scope_label(view.area), year=view.year))
 with st.container():  # always there, so that the map below keeps its place (and is not rebuilt) when
     show_notices(notices)  # a notice comes or goes
@@ -146,7 +144,8 @@ with legend_column:
     else:
         title = indicator.label(lang)
     rows = legend_rows(choropleth, lang)
-    st.html(legend_html(tr("legend"), f"{title} ({indicator.unit})", rows))
+    unit = indicator.unit_in(lang)
+    st.html(legend_html(tr("legend"), f"{title} ({unit})" if unit else title, rows))
     if any(r["missing"] for r in rows):
         st.caption(tr("legend_missing_help"))
 
@@ -172,10 +171,10 @@ name_of = dict(zip(table["code"], table["name"], strict=True))
 st.subheader(tr("profile"))
 st.session_state["ctl_sel"] = selected
 st.selectbox(tr("profile_select"), [None, *table["code"]], key="ctl_sel", on_change=_selection_to_url,
-             format_func=lambda c: "—" if c is None else f"{name_of[c]} ({c})")
+             format_func=lambda c: "—" if c is None else f"{name_of[c]} ({c})", placeholder=tr("choose_option"))
 if selected:
     row = year_data.row(selected)
-    st.markdown(f"**{escape(name_of[selected])}**, {escape(str(row['gemeentenaam']))} ({view.year})")
+    st.markdown(f"**{literal(name_of[selected])}**, {literal(str(row['gemeentenaam']))} ({view.year})")
     profile_rows = explorer.profile(year_data, selected)
     gemeente_name = str(row["gemeentenaam"])
     rows = []
@@ -184,7 +183,7 @@ if selected:
         rows.append({tr("indicator"): ind.label(lang), tr("profile_this_area"): number(p.value, ind.decimals, lang),
                      gemeente_name: number(p.gemeente, ind.decimals, lang),
                      **{domain.regions()[r].short(lang): number(v, ind.decimals, lang) for r, v in p.regions.items()},
-                     tr("col_unit"): ind.unit})
+                     tr("col_unit"): ind.unit_in(lang)})
     st.dataframe(rows, hide_index=True, width="stretch")
     st.session_state.setdefault("ctl_trend", view.indicator)
     trend_id = st.selectbox(tr("trend_pick"), indicator_ids, key="ctl_trend", format_func=indicator_label)
@@ -196,7 +195,7 @@ else:
 st.subheader(tr("ranking"))
 st.caption(tr("ranking_help"))
 columns = {"rank": tr("col_rank"), "name": tr("col_name"), "code": tr("col_code"), "gemeente": tr("col_gemeente"),
-           "value": f"{indicator.label(lang)} ({indicator.unit})"}
+           "value": indicator.titled(lang)}
 if "difference" in table:
     columns |= {"reference": tr("col_reference"), "difference": tr("col_difference")}
 if "change" in table:
@@ -212,7 +211,7 @@ st.dataframe(
 )
 references = explorer.reference_rows(area_data, view)
 kind_word = tr("total") if indicator.kind == "count" else tr("average")
-st.markdown(f"**{escape(tr('reference_rows'))}** ({escape(kind_word)})")
+st.markdown(f"**{literal(tr('reference_rows'))}** ({literal(kind_word)})")
 st.dataframe(
     [{tr("col_name"): r["name"], columns["value"]: number(r["value"], indicator.decimals, lang),
       tr("col_coverage"): tr("coverage", covered=r["covered"], members=r["members"])}

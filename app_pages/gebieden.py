@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from urllib.parse import urlencode
 
 import folium
@@ -10,9 +9,8 @@ import streamlit as st
 
 from app_pages.common import area_summaries, attribution_caption, data, explorer_link, initiatives, show_map, tr
 from geo.data import domain
-from geo.data.region import programmes_for
-from geo.i18n import number
-from geo.initiatives.filters import per_area, programmes_by_area
+from geo.i18n import link_target, literal, number
+from geo.initiatives.filters import area_programmes, per_area, programmes_by_area
 from geo.maps.area_cards import card_figures
 from geo.maps.choropleth import outline_collection
 from geo.maps.leaflet import base_map, escape_html, outline_layer, tooltip_html
@@ -51,12 +49,12 @@ for index, summary in enumerate(areas):
     d = summary.definition
     with columns[index % 2].container(border=True):
         st.subheader(d.name)
-        st.markdown(f"**{escape(tr('card_gemeente'))}:** {escape(d.gemeentenaam)}")
-        names = [*programmes_for(d.gemeentecode, True), *programmes.get(d.area_id, [])]
-        st.markdown(f"**{escape(tr('card_programmes'))}:** " + "; ".join(escape(p) for p in dict.fromkeys(names)))
-        st.markdown(f"**{escape(tr('card_definition'))}:** {escape(tr('precision_' + d.precision))} "
-                    f"{escape(d.definition)}")
-        st.markdown(f"**{escape(tr('card_source'))}:** [{escape(d.source_url)}]({escape(d.source_url)})")
+        st.markdown(f"**{literal(tr('card_gemeente'))}:** {literal(d.gemeentenaam)}")
+        names = area_programmes(d.area_id, d.gemeentecode, programmes)
+        st.markdown(f"**{literal(tr('card_programmes'))}:** " + "; ".join(literal(p) for p in names))
+        st.markdown(f"**{literal(tr('card_definition'))}:** {literal(tr('precision_' + d.precision))} "
+                    f"{literal(d.definition_in(lang))}")
+        st.markdown(f"**{literal(tr('card_source'))}:** [{literal(d.source_url)}]({link_target(d.source_url)})")
         figure = summary.figures.get("aantal_inwoners")
         if summary.inhabitants is not None:
             people = number(summary.inhabitants, 0, lang)
@@ -66,17 +64,17 @@ for index, summary in enumerate(areas):
             people = tr("card_coarse_inhabitants", value=number(figure.aggregate.value, 0, lang))
         else:
             people = tr("card_unknown_inhabitants")
-        st.markdown(f"**{escape(tr('card_inhabitants'))}:** {escape(people)}")
+        st.markdown(f"**{literal(tr('card_inhabitants'))}:** {literal(people)}")
         km2 = number(summary.area_km2, 2, lang)
         buurten = ", ".join(area_data.name_of(code) or code for code in summary.buurten)
-        st.markdown(f"**{escape(tr('card_area'))}:** {km2} km²")
+        st.markdown(f"**{literal(tr('card_area'))}:** {km2} km²")
         with st.expander(f"{tr('card_buurten')} ({len(summary.buurten)})"):
-            st.markdown(escape(buurten))
+            st.markdown(literal(buurten))
         rows = card_figures(area_data, summary, lang)
         if rows:
-            st.markdown(f"**{escape(tr('card_key_figures'))}**")
+            st.markdown(f"**{literal(tr('card_key_figures'))}**")
             st.dataframe(rows, hide_index=True, width="stretch")
         link = "./initiatieven?" + urlencode({"area": d.area_id, "lang": lang})
-        st.markdown(f"**{escape(tr('card_initiatives'))}:** {counts[d.area_id]} · "
-                    f"[{escape(tr('card_show_initiatives'))} →]({link})")
-        st.markdown(f"[{escape(tr('card_open_map'))} →]({explorer_link(level='buurt', area=d.area_id, init=1)})")
+        st.markdown(f"**{literal(tr('card_initiatives'))}:** {counts[d.area_id]} · "
+                    f"[{literal(tr('card_show_initiatives'))} →]({link})")
+        st.markdown(f"[{literal(tr('card_open_map'))} →]({explorer_link(level='buurt', area=d.area_id, init=1)})")

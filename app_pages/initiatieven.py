@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import altair as alt
 import folium
 import pandas as pd
@@ -24,12 +22,11 @@ from app_pages.common import (
     translator,
 )
 from geo.data import domain
-from geo.i18n import number
+from geo.i18n import literal, number
 from geo.initiatives import filters as filt
 from geo.initiatives.files import EXPORTERS, FileProblem, export, read_rows
-from geo.initiatives.map_layers import gemeente_properties, marker_layer
+from geo.initiatives.map_layers import action_legend, gemeente_properties, marker_layer, theme_legend_html
 from geo.initiatives.schema import STATUSES, Initiative, Reference, check_rows
-from geo.maps.choropleth import class_legend
 from geo.maps.leaflet import base_map, choropleth_layer, legend_html, outline_layer
 
 area_data = data()
@@ -95,7 +92,7 @@ with st.sidebar:
 st.title(label("init_title"))
 st.caption(label("init_intro"))
 for notice in notices:
-    st.warning(label("init_notice", given=notice.given, param=notice.param), icon="ℹ️")
+    st.warning(label("init_notice", given=literal(notice.given[:60]), param=literal(notice.param)), icon="ℹ️")
 shown = filt.apply(everything, filters)
 summary = filt.summary(shown)
 first, second = st.columns(2)
@@ -119,13 +116,10 @@ map_column, legend_column = st.columns([3, 1])
 with map_column:
     show_map(fmap, key="initiatives_map", height=540, returned_objects=[], render=False)
 legend_column.html(legend_html(tr("legend"), label(filt.MEASURES[measure]),
-                               class_legend(classes, filt.MEASURE_DECIMALS[measure], lang)))
-used_themes = [tid for tid in themes if any(item.theme_ids and item.theme_ids[0] == tid for item in shown)]
-st.html("".join(
-    f'<span style="display:inline-block;margin-right:14px"><span style="display:inline-block;width:12px;'
-    f'height:12px;border-radius:6px;border:1px solid #222;background:{escape(themes[tid].colour)}"></span> '
-    f"{escape(themes[tid].label(lang))}</span>" for tid in used_themes
-))
+                               action_legend(classes, measure, lang, summary.count)))
+themes_html = theme_legend_html(shown, lang)
+if themes_html:
+    st.html(themes_html)
 attribution_caption()
 region_wide = summary.count - pinned
 if region_wide:
@@ -152,7 +146,7 @@ else:
         label("init_source"): st.column_config.LinkColumn(display_text="↗"),
         label("init_budget"): st.column_config.NumberColumn(format="€ %d"),
     })
-    st.markdown(f"**{escape(label('init_export'))}**")
+    st.markdown(f"**{literal(label('init_export'))}**")
     columns = st.columns(3)
     for column, fmt in zip(columns, EXPORTERS, strict=True):
         column.download_button(fmt.upper(), export(shown, fmt, place), file_name=f"initiatieven.{fmt}",
@@ -174,7 +168,7 @@ table = filt.need_vs_action(area_data, shown, need_id, domain.focus_codes())
 if table.empty or table["need"].isna().all():
     st.info(label("need_no_values"))
 else:
-    need_label = f"{area_data.catalogue[need_id].label(lang)} ({area_data.catalogue[need_id].unit})"
+    need_label = area_data.catalogue[need_id].titled(lang)
     action_label = label(filt.MEASURES[action])
     chart_data = table.rename(columns={action: "action"})[["name", "need", "action"]]
     base = alt.Chart(chart_data).encode(
@@ -187,7 +181,7 @@ else:
     st.altair_chart(chart, width="stretch")
     flagged = table.loc[table["high_need_low_action"], "name"].tolist()
     if flagged:
-        st.markdown(escape(label("need_flag", names=", ".join(flagged))))
+        st.markdown(literal(label("need_flag", names=", ".join(flagged))))
 
 # --- maintenance: only for signed-in staff ----------------------------------------------------------
 actor = staff_actor()
@@ -252,7 +246,7 @@ with edit_tab:
             values["lat"], values["lon"] = current.lat, current.lon
         checked = check_rows([values], reference)
         if current is None and values["initiative_id"] in records:
-            st.error(label("form_exists", id=values["initiative_id"]))
+            st.error(label("form_exists", id=literal(values["initiative_id"])))
         elif not checked.ok:
             st.error(label("form_invalid"))
             st.dataframe([{label("col_problem"): p.message} for p in checked.problems], hide_index=True)
@@ -272,7 +266,7 @@ with upload_tab:
         try:
             rows = read_rows(upload.getvalue(), upload.name)
         except FileProblem as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
         else:
             checked = check_rows(rows, reference)
             if checked.ok:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -12,7 +10,7 @@ from app_pages.common import data, explorer_link, initiatives, show_notices, tr
 from geo.data import domain
 from geo.data.region import current as current_region
 from geo.export import csv_bytes
-from geo.i18n import number
+from geo.i18n import literal, number
 from geo.initiatives import filters as filt
 from geo.maps import explorer
 from geo.maps.monitor import area_options, default_area, monitor
@@ -75,7 +73,7 @@ for row in rows:
         "problem": problem.label(lang),
         "indicator": (indicator.label(lang) + (f" ({tr('monitor_proxy')})" if indicator.proxy else ""))
         if indicator else tr("monitor_no_indicator"),
-        "unit": indicator.unit if indicator else "",
+        "unit": indicator.unit_in(lang) if indicator else "",
         "latest": gap.value if gap else None,
         "year": gap.latest_year if gap else None,
         "limburg": gap.reference if gap else None,
@@ -153,14 +151,14 @@ if chart_rows:
 st.subheader(tr("monitor_initiatives"))
 for row in rows:
     items = filt.for_problem(active, row.problem)
-    names = ", ".join(escape(i.name) for i in items[:12]) + (" …" if len(items) > 12 else "")
+    names = ", ".join(literal(i.name) for i in items[:12]) + (" …" if len(items) > 12 else "")
     link = None
     if row.indicator:
         scope = area if area in domain.priority_areas() or area.startswith("GM") else default_area()
         reference = domain.province_id() if row.indicator.kind != "count" else "none"
         link = explorer_link(indicator=row.indicator.id, level="wijk", area=scope, ref=reference)
-    text = f"**{escape(row.problem.label(lang))}** ({len(items)}): {names or escape(tr('monitor_none_initiatives'))}"
+    text = f"**{literal(row.problem.label(lang))}** ({len(items)}): {names or literal(tr('monitor_none_initiatives'))}"
     if link:
-        text += f" · [{escape(tr('monitor_open_map'))}]({link})"
+        text += f" · [{literal(tr('monitor_open_map'))}]({link})"
     st.markdown(text)
 st.caption(tr("monitor_print"))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import streamlit as st
 
 from app_pages.common import data, source_label, tr
 from geo.data import domain, statline
-from geo.i18n import number
+from geo.i18n import link_target, literal, number
 from geo.maps.explorer import LEVELS
 
 area_data = data()
@@ -17,12 +15,12 @@ manifest = area_data.manifest
 
 st.title(tr("about_title"))
 st.markdown(
-    f"**{escape(tr('about_source'))}:** {escape(source_label(manifest))}  \n"
-    f"**{escape(tr('about_year'))}:** {manifest['year']}  \n"
-    f"{escape(tr('over_years', years=', '.join(map(str, area_data.years))))}  \n"
-    f"**{escape(tr('about_fetched'))}:** {escape(manifest['fetched_at'])}  \n"
-    f"**{escape(tr('about_licence'))}:** [{escape(manifest['licence'])}]({escape(manifest['licence_url'])}), "
-    f"{escape(tr('attribution'))}"
+    f"**{literal(tr('about_source'))}:** {literal(source_label(manifest))}  \n"
+    f"**{literal(tr('about_year'))}:** {manifest['year']}  \n"
+    f"{literal(tr('over_years', years=', '.join(map(str, area_data.years))))}  \n"
+    f"**{literal(tr('about_fetched'))}:** {literal(manifest['fetched_at'])}  \n"
+    f"**{literal(tr('about_licence'))}:** [{literal(manifest['licence'])}]({link_target(manifest['licence_url'])}), "
+    f"{literal(tr('attribution'))}"
 )
 
 st.subheader(tr("about_layers"))
@@ -41,17 +39,19 @@ for table, info in (manifest.get("tables") or {}).items():
         status = tr("over_table_rows", rows=info["rows"], date=str(info.get("fetched_at", "?"))[:10])
     else:
         status = f"– ({tr('not_available_since')})"
-    st.caption(f"CBS StatLine {escape(table)}: {escape(status)}")
+    st.caption(f"CBS StatLine {literal(table)}: {literal(status)}")
 
 st.subheader(tr("about_indicators"))
 available = {level: {i.id for i in area_data.catalogue.available(area_data.layers[layer])}
              for level, layer in LEVELS.items()}
 st.dataframe(
-    [{"id": ind.id, tr("indicator"): ind.label(lang), tr("col_unit"): ind.unit, tr("col_kind"): ind.kind,
+    [{"id": ind.id, tr("indicator"): ind.label(lang), tr("col_unit"): ind.unit_name(lang),
+      tr("col_kind"): tr(f"kind_{ind.kind}"),
       tr("col_direction"): tr(f"direction_{ind.direction}"),
-      tr("col_aggregation"): ind.aggregation + (f" ({ind.weight})" if ind.weight else ""),
+      tr("col_aggregation"): tr(f"aggregation_{ind.aggregation}")
+      + (f" ({area_data.catalogue[ind.weight].label(lang)})" if ind.weight in area_data.catalogue else ""),
       tr("col_available"): " / ".join("✓" if ind.id in available[level] else "–" for level in LEVELS),
-      tr("col_dataset"): ind.dataset + (f": {ind.formula}" if ind.formula else ""), tr("col_note"): ind.note}
+      tr("col_dataset"): ind.dataset + (f": {ind.formula}" if ind.formula else ""), tr("col_note"): ind.note_in(lang)}
      for ind in area_data.catalogue],
     hide_index=True, width="stretch",
 )
@@ -73,7 +73,7 @@ st.subheader(tr("about_areas"))
 st.dataframe(
     [{"id": a.area_id, tr("col_name"): a.name, tr("col_gemeente"): a.gemeentenaam,
       tr("card_buurten"): " ".join(a.buurtcodes), tr("col_precision"): a.precision,
-      tr("card_definition"): a.definition, tr("card_source"): a.source_url}
+      tr("card_definition"): a.definition_in(lang), tr("card_source"): a.source_url}
      for a in domain.priority_areas().values()],
     hide_index=True, width="stretch",
     column_config={tr("card_source"): st.column_config.LinkColumn()},

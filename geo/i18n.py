@@ -61,3 +61,30 @@ def without_paths(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
         last = match.end()
     out.append(text[last:])
     return "".join(out)
+
+
+# Interpreted anywhere: emphasis, links, HTML, code, maths, entities, Streamlit's :colour[...] and :icon:.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>()#!|~$&:])")
+# Interpreted at the start of a text: lists, headings, quotes, and a number before "." or ")".
+_LINE_START = re.compile(r"^([-+=>]|\d+(?=[.)]))")
+
+
+def literal(value) -> str:
+    """Text for Markdown that shows exactly as given: characters Markdown (and Streamlit's directives) would
+    interpret are backslash-escaped, as CommonMark allows for any punctuation; line breaks become spaces.
+    For values from the URL, uploads and data in notices, captions and headings, so that `__proto__` or `<b>`
+    is never bold, a link or markup."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    match = _LINE_START.match(text)
+    if match is None:
+        return text
+    cut = match.end() if text[:1].isdigit() else 0  # "1. x" -> "1\. x", "- x" -> "\- x"
+    return text[:cut] + "\\" + text[cut:]
+
+
+_URL_UNSAFE = {c: f"%{ord(c):02X}" for c in " ()<>[]\\\"'`"}
+
+
+def link_target(url: str) -> str:
+    """A URL as the target of a Markdown link: characters that would end or change the link percent-encoded."""
+    return "".join(_URL_UNSAFE.get(c, c) for c in str(url).strip())

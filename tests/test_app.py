@@ -10,8 +10,16 @@ from streamlit.testing.v1 import AppTest
 
 from geo.config import REPO_ROOT
 from geo.data import cache
+from geo.i18n import LANGUAGES, t
 
 APP = str(REPO_ROOT / "app.py")
+APOLOGIES = tuple(t("error_apology", lang, reference="")[:25] for lang in LANGUAGES)
+
+
+def problems(at: AppTest) -> list[str]:
+    """What went wrong in a run: exceptions, and unexpected errors that app.py turned into the visitor's
+    apology (the detail is in the log, which pytest shows with a failure)."""
+    return [e.value for e in at.exception] + [e.value for e in at.error if e.value.startswith(APOLOGIES)]
 
 
 def run(path: str | None = None, timeout: float = 120, **params) -> AppTest:
@@ -22,7 +30,7 @@ def run(path: str | None = None, timeout: float = 120, **params) -> AppTest:
     if path:
         at.switch_page(path)
         at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    assert not problems(at), problems(at)
     return at
 
 
@@ -33,7 +41,7 @@ def run_page(path: str, **params) -> AppTest:
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    assert not problems(at), problems(at)
     return at
 
 
@@ -75,7 +83,7 @@ def test_explorer_default_view(app_env):
     ranking = at.dataframe[0].value
     assert len(ranking) == 49
     legend = at.get("html")[0].proto.body
-    assert "Legenda" in legend and "inwoners" in legend
+    assert "Legenda" in legend and "Inwoners" in legend and "(inwoners)" not in legend  # no unit repeating the label
     assert any("CBS, Kadaster/PDOK" in c.value for c in at.caption)
 
 
@@ -111,8 +119,11 @@ def test_changing_a_control_updates_the_url_and_map(app_env):
     assert "Verschil" in at.dataframe[0].value.columns
 
 
-def test_reference_for_counts_is_refused_with_explanation(app_env):
-    at = run(indicator="aantal_inwoners", ref="limburg")
+def test_reference_for_counts_uses_their_rate_or_is_refused_with_explanation(app_env):
+    at = run(indicator="misdrijven_totaal", ref="limburg", level="gemeente")
+    assert (at.query_params["indicator"], at.query_params["ref"]) == ("misdrijven_per_1000_inwoners", "limburg")
+    assert any("gebruikt daarom Misdrijven per 1000 inwoners" in i.value for i in at.info)
+    at = run(indicator="oppervlakte_totaal_in_ha", ref="limburg")  # a count without a rate
     assert at.query_params["ref"] == "none"
     assert any("niet bij aantallen" in i.value for i in at.info)
 
@@ -147,7 +158,7 @@ def test_priority_areas_page(app_env):
                                                 "Vastenavondkamp (Blerick)", "Reuver/Offenbeek"])
     text = " ".join(m.value for m in at.markdown)
     assert "area=kerkrade-oost" in text and "level=buurt" in text
-    assert "Coarse: the area is a small part" in text  # Vallisveld said plainly
+    assert "Coarse\\: the area is a small part" in text  # Vallisveld said plainly (the colon kept literal)
     assert "17,835" in text  # Kerkrade-Oost inhabitants (from its wijk)
 
 
@@ -182,7 +193,7 @@ def test_hostile_names_are_escaped_on_the_map(app_env):
 def test_no_cache_and_no_pdok_explains_how_to_sync(clean_env):
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    assert not at.exception
+    assert not problems(at), problems(at)
     assert at.error[0].value == "Nog geen gegevens, en PDOK is niet bereikbaar"
     text = " ".join(m.value for m in at.markdown)
     assert "geo sync --source ../shared/pdok-snapshot" in text and "PDOK_API_URL" in text
@@ -193,7 +204,7 @@ def test_first_run_syncs_from_pdok_then_shows_the_map(pdok, tmp_path, monkeypatc
     monkeypatch.setenv("PDOK_API_URL", pdok.url)
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
-    assert not at.exception
+    assert not problems(at), problems(at)
     assert at.title[0].value == "Kaartverkenner"
     assert cache.read_manifest(tmp_path / "fresh")["source"] == pdok.url
     assert len(choropleth_features(at)) == 49
@@ -230,3 +241,33 @@ def test_first_start_without_data_shows_no_server_paths(clean_env):
     at.run()
     text = visible_text(at)
     assert at.error and str(clean_env) not in text and "pytest-of-" not in text
+
+
+def test_an_unexpected_error_is_an_apology_with_a_reference(caplog):
+    """What app.py does with an error no page expected: a short apology in the page's language with a
+    reference for the visitor, the traceback with the same reference in the server log."""
+
+    def app():
+        from app_pages.common import current_lang, run_page
+
+        current_lang()  # as app.py does: the language from the URL
+
+        class Broken:
+            url_path = "kapot"
+
+            def run(self):
+                raise RuntimeError("boom in /srv/secret/path")
+
+        run_page(Broken())
+
+    at = AppTest.from_function(app)
+    at.query_params["lang"] = "de"
+    with caplog.at_level("ERROR", logger="parkstad.pages"):
+        at.run()
+    assert not at.exception
+    message = at.error[0].value
+    assert message.startswith("Entschuldigung, hier ist etwas schiefgelaufen") and "boom" not in message
+    reference = message.rsplit(" ", 1)[-1].rstrip(".")
+    assert len(reference) == 8
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert f"reference {reference}" in logged and "boom in /srv/secret/path" in caplog.text

@@ -203,7 +203,7 @@ def test_my_neighbourhood_by_name_when_locatieserver_is_unreachable(server, page
     page.get_by_role("option", name="Bleijerheide (buurt, Kerkrade-Oost, Kerkrade)").click()
     page.get_by_role("heading", name="Bleijerheide").wait_for(timeout=30_000)
     assert "buurt=BU09280105" in page.url
-    assert page.get_by_text("cijfer voor de wijk Kerkrade-Oost").first.is_visible()
+    assert page.get_by_text("geen buurtcijfer. Wijk Kerkrade-Oost: 17.835").first.is_visible()
     assert_no_exception(page)
 
 
@@ -229,4 +229,75 @@ def test_clicking_an_area_opens_its_profile(server, page):
     page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"Kies een gebied\"]')]"
                            ".some(e => e.value === 'Heerlen (GM0917)')", timeout=30_000)
     assert chooser.input_value() == "Heerlen (GM0917)"
+    assert_no_exception(page)
+
+
+# --- first use: what a councillor and a resident see, in Dutch and German, with screenshots --------------
+
+FIRST_USE = {
+    "nl": {"definition": "Twee afzonderlijke CBS-buurten: Pottenberg",
+           "no_figure": "geen buurtcijfer. Wijk Kerkrade-Oost: 17.835",
+           "compared": "Een aantal is niet met een gemiddelde te vergelijken",
+           "chart": "vergeleken met gemeente en regio", "map": "Kaart:",
+           "scheme": "Kwantielen (gelijke aantallen)", "scheme_label": "Klassenindeling"},
+    "de": {"definition": "Zwei getrennte CBS-Viertel: Pottenberg",
+           "no_figure": "keine Zahl für diese Nachbarschaft. Bezirk Kerkrade-Oost: 17.835",
+           "compared": "Eine Anzahl lässt sich nicht mit einem Durchschnitt vergleichen",
+           "chart": "verglichen mit Gemeinde und Region", "map": "Karte:",
+           "scheme": "Quantile (gleich viele Gebiete)", "scheme_label": "Klasseneinteilung"},
+}
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the first-use screenshots go: $PARKSTAD_SCREENSHOTS, else a temporary folder (named in the log)."""
+    import os
+
+    folder = Path(os.environ.get("PARKSTAD_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"screenshots in {folder}")
+    return folder
+
+
+@pytest.mark.parametrize("lang", ["nl", "de"])
+def test_first_use_areas_page_in_the_pages_language(server, page, screenshots, lang):
+    open_page(page, server, f"/gebieden?lang={lang}")
+    page.get_by_text(FIRST_USE[lang]["definition"]).wait_for(timeout=30_000)
+    text = page.inner_text("main")
+    assert "Two separate CBS buurten" not in text and "(inwoners)" not in text and "(Einwohner)" not in text
+    page.screenshot(path=str(screenshots / f"gebieden_{lang}.png"), full_page=True)
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("lang", ["nl", "de"])
+def test_first_use_buurt_leads_with_no_buurt_figure(server, page, screenshots, lang):
+    open_page(page, server, f"/buurt?buurt=BU09280105&lang={lang}")
+    page.get_by_text(FIRST_USE[lang]["no_figure"]).first.wait_for(timeout=30_000)
+    line = page.get_by_text("(Gebiedsgerichte aanpak Provincie Limburg").first.inner_text()
+    assert line.count("Gebiedsgerichte aanpak Provincie Limburg") == 1  # each programme once
+    page.get_by_text(FIRST_USE[lang]["chart"]).first.wait_for(timeout=30_000)  # the profile chart's title
+    page.screenshot(path=str(screenshots / f"buurt_{lang}.png"), full_page=True)
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("lang", ["nl", "de"])
+def test_first_use_explorer_keeps_the_comparison_and_the_map_reads_well(server, page, screenshots, lang):
+    open_page(page, server, f"/?lang={lang}&level=gemeente&area=parkstad&indicator=misdrijven_totaal&ref=limburg")
+    page.get_by_text(FIRST_USE[lang]["compared"]).wait_for(timeout=30_000)
+    page.wait_for_url("**indicator=misdrijven_per_1000_inwoners**", timeout=30_000)
+    assert "ref=limburg" in page.url  # the user's comparison stays
+    frame, state = map_frame(page)
+    attribution = frame.locator(".leaflet-control-attribution").bounding_box()
+    scale = frame.locator(".leaflet-control-scale").bounding_box()
+    assert FIRST_USE[lang]["map"] in frame.locator(".leaflet-control-attribution").inner_text()
+    assert not boxes_overlap(attribution, scale), (attribution, scale)
+    chosen = page.get_by_role("combobox", name=FIRST_USE[lang]["scheme_label"], exact=True)
+    assert chosen.input_value() == FIRST_USE[lang]["scheme"]
+    assert chosen.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "classification label cut off"
+    page.screenshot(path=str(screenshots / f"explorer_{lang}.png"))
     assert_no_exception(page)

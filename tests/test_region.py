@@ -12,7 +12,7 @@ from geo.config import DEFINITIONS_DIR
 from geo.data import domain
 from geo.data.region import RegionError, load_region
 from tests.data.test_sync import run_geo
-from tests.test_app import choropleth_features, run, run_page
+from tests.test_app import choropleth_features, problems, run, run_page
 
 REGION = """\
 id: noord-limburg
@@ -119,7 +119,7 @@ def test_small_region_pages(region_env):
     assert monitor.title[0].value == "Haalt Noord het gemiddelde van Limburg in?"
     assert len(monitor.dataframe[0].value) == 9
     initiatives = run_page("app_pages/initiatieven.py")
-    assert not initiatives.exception
+    assert not problems(initiatives)
     names = " ".join(str(v) for v in initiatives.dataframe[0].value.iloc[:, 0])
     assert "Rolduckerveld" not in names  # only the region's own seed
 
@@ -151,3 +151,19 @@ def test_readme_example_region_is_valid(tmp_path, monkeypatch):
                                                                                      "reuver-offenbeek"}
     finally:
         domain._priority_areas.cache_clear()
+
+
+def test_pages_with_no_initiatives_at_all(region_env, region_file):
+    """A region that brings no initiatives: every page says so plainly, with an empty but valid map."""
+    region_file.write_text(REGION.replace("initiatives: initiatives.csv\n", ""), encoding="utf-8")
+    load_region.cache_clear()
+    try:
+        at = run_page("app_pages/initiatieven.py")
+        assert not problems(at) and at.metric[0].value == "0"
+        assert any("Geen initiatieven" in i.value for i in at.info)
+        for page, params in (("app_pages/monitor.py", {}), ("app_pages/gebieden.py", {}),
+                             ("app_pages/buurt.py", {"buurt": "BU08890000"}), ("app_pages/explorer.py", {"init": "1"})):
+            shown = run_page(page, **params)
+            assert not problems(shown) and shown.title, page
+    finally:
+        load_region.cache_clear()

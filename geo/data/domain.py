@@ -62,9 +62,14 @@ class PriorityArea(BaseModel):
     gemeentecode: str = Field(pattern=GM_CODE.pattern)
     gemeentenaam: str
     buurtcodes: list[str] = Field(min_length=1)
-    definition: str
+    definition: str  # English, as in the source; definition_nl and definition_de (optional) for the pages
+    definition_nl: str = ""
+    definition_de: str = ""
     precision: Literal["exact", "approximate", "coarse"]
     source_url: str
+
+    def definition_in(self, lang: str) -> str:
+        return (getattr(self, f"definition_{lang}", "") if lang != "en" else "") or self.definition
 
     @field_validator("buurtcodes", mode="before")
     @classmethod

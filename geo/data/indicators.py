@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import csv
 import operator
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -22,6 +23,17 @@ from geo.config import DEFINITIONS_DIR
 from geo.data.domain import DefinitionError, problems
 
 LANGS = ("nl", "en", "de")
+
+
+def _plain(text: str) -> str:
+    return text.lower().replace(".", "").replace(",", "")
+
+
+@lru_cache(maxsize=2)
+def units(directory: Path = DEFINITIONS_DIR) -> dict[str, dict[str, str]]:
+    """Units in the three languages, and whether the unit is what a count counts (data/units.csv)."""
+    with open(directory / "units.csv", newline="", encoding="utf-8") as fh:
+        return {row["unit"]: row for row in csv.DictReader(fh)}
 
 
 class Indicator(BaseModel):
@@ -39,11 +51,14 @@ class Indicator(BaseModel):
     category: str
     key: bool = False
     dataset: str
-    note: str = ""
+    note: str = ""  # Dutch; note_en and note_de in the other languages
+    note_en: str = ""
+    note_de: str = ""
     problem: str | None = None  # the Regio Deal problem (data/problems.csv) this indicator measures
     proxy: bool = False  # stands in for what the problem really asks (said wherever it is shown)
+    compare_as: str | None = None  # for a count: the rate a comparison with an average uses instead
 
-    @field_validator("weight", "formula", "problem", mode="before")
+    @field_validator("weight", "formula", "problem", "compare_as", mode="before")
     @classmethod
     def _blank_is_none(cls, v):
         return v or None
@@ -60,6 +75,34 @@ class Indicator(BaseModel):
 
     def label(self, lang: str = "nl") -> str:
         return getattr(self, f"label_{lang}", self.label_nl)
+
+    def note_in(self, lang: str = "nl") -> str:
+        return (getattr(self, f"note_{lang}", "") if lang != "nl" else "") or self.note
+
+    def unit_in(self, lang: str = "nl") -> str:
+        """The unit in words, or "" where it would only repeat the label ("Inwoners (inwoners)"): a count of
+        inhabitants, households, dwellings, ... names what it counts already (data/units.csv)."""
+        unit = units().get(self.unit)
+        if unit is None:
+            return self.unit
+        if unit["counted"] == "1" and self.kind == "count":
+            return ""
+        text = self.unit_name(lang)
+        label = _plain(self.label(lang))
+        if (_plain(text) in label or (self.kind in ("per_100", "per_1000") and re.search(r"\b(per|je) 10", label))
+                or (self.unit == "klasse" and "1 =" in label)):
+            return ""  # the label says it already: "Woningen per 1000 inwoners", "Bijstand (% van inwoners 15+)"
+        return text
+
+    def unit_name(self, lang: str = "nl") -> str:
+        """The unit in the page's language, always (for tables of definitions)."""
+        unit = units().get(self.unit)
+        return (unit.get(lang) or unit["nl"]) if unit else self.unit
+
+    def titled(self, lang: str = "nl") -> str:
+        """Label with its unit where the unit adds something: "Bevolkingsdichtheid (inw./km²)", "Inwoners"."""
+        unit = self.unit_in(lang)
+        return f"{self.label(lang)} ({unit})" if unit else self.label(lang)
 
     def source(self, year: int, period: str | None = None, lang: str = "nl") -> str:
         """Where a value of this indicator for `year` comes from, in words (data/datasets.csv)."""
@@ -215,4 +258,9 @@ def catalogue(directory: Path = DEFINITIONS_DIR) -> Catalogue:
     ids = [i.id for i in items]
     if len(set(ids)) != len(ids):
         raise DefinitionError(f"{path.name}: duplicate indicator ids")
+    kinds = {i.id: i.kind for i in items}
+    for item in items:
+        if item.compare_as and kinds.get(item.compare_as) in (None, "count"):
+            raise DefinitionError(f"{path.name}: {item.id}: compare_as {item.compare_as!r} is not a rate in the "
+                                  "catalogue")
     return Catalogue(items)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from geo.data import domain
+from geo.data.region import programmes_for
 from geo.initiatives.schema import STATUSES, Initiative
 
 YEAR_MIN, YEAR_MAX = 2000, 2040
@@ -202,6 +203,19 @@ def programmes_by_area(items: list[Initiative]) -> dict[str, list[str]]:
         if item.area_id and item.programme not in out.setdefault(item.area_id, []):
             out[item.area_id].append(item.programme)
     return out
+
+
+def area_programmes(area_id: str, gemeentecode: str, by_area: dict[str, list[str]],
+                    with_groups: bool = True) -> list[str]:
+    """The programmes working in a priority area, each once: the region's programme for priority areas (and,
+    with_groups, its groups' such as the Regio Deal), then those of the area's initiatives. Names that differ
+    only in case or spacing are one programme."""
+    region_wide = programmes_for(gemeentecode, True)
+    names = [*(region_wide if with_groups else region_wide[:1]), *by_area.get(area_id, [])]
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(" ".join(name.split()).casefold(), " ".join(name.split()))
+    return list(unique.values())
 
 
 def in_area(items: list[Initiative], area: str) -> list[Initiative]:

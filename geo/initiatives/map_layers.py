@@ -11,6 +11,7 @@ from geo.i18n import number, t
 from geo.initiatives.filters import MEASURE_DECIMALS, MEASURES
 from geo.initiatives.placement import Placer
 from geo.initiatives.schema import Initiative
+from geo.maps.choropleth import class_legend
 from geo.maps.classify import Classification, classify
 from geo.maps.leaflet import escape_html as escape
 from geo.maps.leaflet import tooltip_html
@@ -62,3 +63,23 @@ def gemeente_properties(action: pd.DataFrame, measure: str, lang: str) -> tuple[
         text = t("legend_missing", lang) if pd.isna(values[i]) else number(values[i], decimals, lang)
         properties[code] = {"code": code, "fill": colours[i], "tip": tooltip_html(name, [f"{label}: {text}"])}
     return properties, classes
+
+
+def action_legend(classes: Classification, measure: str, lang: str, count: int) -> list[dict]:
+    """Legend rows for the per-municipality map; with no initiatives in the selection one plain row says so
+    (rather than a class "0" holding every municipality)."""
+    if count == 0:
+        n = sum(c.count for c in classes.classes)
+        return [{"colour": "#f7f7f7", "label": t("init_legend_none", lang), "count": n, "missing": False}]
+    return class_legend(classes, MEASURE_DECIMALS[measure], lang)
+
+
+def theme_legend_html(items: list[Initiative], lang: str) -> str:
+    """Swatches of the themes the markers use (colour of each initiative's first theme); "" when none."""
+    themes = domain.themes()
+    used = [tid for tid in themes if any(item.theme_ids and item.theme_ids[0] == tid for item in items)]
+    return "".join(
+        f'<span style="display:inline-block;margin-right:14px"><span style="display:inline-block;width:12px;'
+        f'height:12px;border-radius:6px;border:1px solid #222;background:{escape(themes[tid].colour)}"></span> '
+        f"{escape(themes[tid].label(lang))}</span>" for tid in used
+    )

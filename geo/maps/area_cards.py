@@ -22,7 +22,7 @@ def card_figures(data: AreaData, summary: AreaSummary, lang: str) -> list[dict]:
             t("indicator", lang): ind.label(lang),
             summary.definition.name: number(agg.value, ind.decimals, lang),
             province: "–" if ind.kind == "count" else number(limburg.value, ind.decimals, lang),
-            t("col_unit", lang): ind.unit,
+            t("col_unit", lang): ind.unit_in(lang),
             t("col_coverage", lang): t("coverage", lang, covered=agg.covered, members=agg.members)
             + f" {t('level_' + figure.basis.removesuffix('en'), lang).lower()}",
         })

@@ -125,7 +125,7 @@ def build_choropleth(data: AreaData, view: View) -> Choropleth:
         if np.isnan(row.value):
             lines = [f"{label}: {missing_text}"]
         else:
-            lines = [f"{label}: {number(row.value, indicator.decimals, lang)} {indicator.unit}"]
+            lines = [f"{label}: {number(row.value, indicator.decimals, lang)} {indicator.unit_in(lang)}".rstrip()]
             if compared and not np.isnan(row.difference):
                 lines.append(t("tooltip_difference", lang, ref=ref_label,
                                value=format_value(row.difference, indicator, lang, signed=True)))

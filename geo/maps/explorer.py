@@ -130,8 +130,13 @@ def applicable(view: View, data: AreaData, notices: list[Notice] | None = None) 
         view = replace(view, area="all")
     indicator = data.catalogue[view.indicator]
     if view.ref != "none" and indicator.kind == "count":
-        notices.append(Notice("ref", view.ref, "none", "notice_ref_needs_ratio"))
-        view = replace(view, ref="none")
+        rate = indicator.compare_as if indicator.compare_as in data.catalogue else None
+        if rate:  # keep the comparison the user asked for, on the rate that allows it
+            notices.append(Notice("indicator", view.indicator, rate, "notice_ref_compared_as"))
+            view = replace(view, indicator=rate)
+        else:
+            notices.append(Notice("ref", view.ref, "none", "notice_ref_needs_ratio"))
+            view = replace(view, ref="none")
     if view.ref == "gemeente" and view.level == "gemeente":
         notices.append(Notice("ref", view.ref, "none", "notice_ref_gemeente_level"))
         view = replace(view, ref="none")

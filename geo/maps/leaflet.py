@@ -23,10 +23,17 @@ from geo.maps.classify import MISSING_COLOUR
 RD_NEW = "EPSG:28992"
 DECIMALS = 5  # 1e-5 degree is 1.1 m north-south, 0.7 m east-west here
 BRT_GREY = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
-TILE_ATTRIBUTION = (
-    f'Kaart: <a href="https://www.pdok.nl">Kadaster/PDOK</a> BRT-Achtergrondkaart | '
-    f'Data: {ATTRIBUTION} (<a href="{LICENCE_URL}">{LICENCE}</a>)'
-)
+def tile_attribution(lang: str = DEFAULT_LANGUAGE) -> str:
+    return (f'{t("tile_attribution", lang)}: <a href="https://www.pdok.nl">Kadaster/PDOK</a> BRT-Achtergrondkaart | '
+            f'Data: {ATTRIBUTION} (<a href="{LICENCE_URL}">{LICENCE}</a>)')
+
+
+# The attribution stays in the right-hand part of the map and wraps there, so that it never covers the scale bar
+# (bottom left) on a narrow map; the scale keeps clear of the basemap notice.
+MAP_CSS = """<style>
+.leaflet-control-attribution{max-width:62%;white-space:normal;line-height:1.3;font-size:11px;text-align:right}
+.leaflet-bottom.leaflet-left .leaflet-control-scale{margin-bottom:8px}
+</style>"""
 
 
 def simplify_coverage(frame: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoSeries:
@@ -93,7 +100,8 @@ class BasemapFallback(MacroElement):
 
 def base_map(bounds: tuple[float, float, float, float], lang: str = DEFAULT_LANGUAGE) -> folium.Map:
     fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
-    tiles = folium.TileLayer(BRT_GREY, attr=TILE_ATTRIBUTION, name="BRT-Achtergrondkaart", max_zoom=19,
+    fmap.get_root().header.add_child(folium.Element(MAP_CSS))
+    tiles = folium.TileLayer(BRT_GREY, attr=tile_attribution(lang), name="BRT-Achtergrondkaart", max_zoom=19,
                              overlay=False, control=False).add_to(fmap)
     BasemapFallback(tiles, t("basemap_missing", lang)).add_to(fmap)
     minx, miny, maxx, maxy = bounds

@@ -256,3 +256,29 @@ def test_statline_odata_paging(pdok):
 def test_statline_rejects_bad_table_id():
     with pytest.raises(SourceError):
         statline.read_odata("../etc", base_url="http://127.0.0.1:9")
+
+
+def test_units_show_only_when_they_add_something_in_each_language():
+    from geo.data.indicators import catalogue, units
+
+    c = catalogue()
+    assert {i.unit for i in c} <= set(units()), "every unit needs its translations in data/units.csv"
+    assert [c["aantal_inwoners"].titled(lang) for lang in ("nl", "en", "de")] == ["Inwoners", "Inhabitants",
+                                                                                  "Einwohner"]
+    assert c["bevolkingsdichtheid_inwoners_per_km2"].titled("en") == "Population density (inh./km²)"
+    assert c["woningen_per_1000_inwoners"].titled("nl") == "Woningen per 1000 inwoners"  # no "(per 1.000 inwoners)"
+    assert c["gemiddelde_huishoudsgrootte"].titled("de") == "Durchschnittliche Haushaltsgröße (Personen)"
+    assert c["gemiddelde_woningwaarde"].titled("en") == "Average property value (WOZ) (× € 1,000)"
+    assert c["aantal_inwoners"].unit_name("de") == "Einwohner"  # tables of definitions still name it
+
+
+def test_every_visitor_text_exists_in_each_language():
+    from geo.data import domain
+    from geo.data.indicators import catalogue
+
+    for ind in catalogue():
+        assert bool(ind.note) == bool(ind.note_en) == bool(ind.note_de), ind.id
+    for area in domain.priority_areas().values():
+        texts = {area.definition_in(lang) for lang in ("nl", "en", "de")}
+        assert len(texts) == 3, area.area_id  # three different texts: each language its own
+    assert domain.priority_areas()["pottenberg-nazareth"].definition_in("de").startswith("Zwei getrennte CBS-Viertel")

@@ -459,6 +459,14 @@ def test_record_timestamps_are_utc(database_url):
     assert isinstance(record.created_at, datetime)
 
 
+def test_each_programme_of_an_area_is_listed_once():
+    by_area = {"kerkrade-oost": ["gebiedsgerichte aanpak  Provincie Limburg", "(B)OOST Kerkrade-Oost"]}
+    assert filt.area_programmes("kerkrade-oost", "GM0928", by_area) == [
+        "Gebiedsgerichte aanpak Provincie Limburg", "Regio Deal Parkstad Limburg", "(B)OOST Kerkrade-Oost"]
+    assert filt.area_programmes("kerkrade-oost", "GM0928", by_area, with_groups=False) == [
+        "Gebiedsgerichte aanpak Provincie Limburg", "(B)OOST Kerkrade-Oost"]
+
+
 def test_programmes_per_area_come_from_the_initiatives(seeded):
     programmes = filt.programmes_by_area(seeded)
     assert "(B)OOST Kerkrade-Oost" in programmes["kerkrade-oost"]

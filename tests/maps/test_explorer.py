@@ -96,9 +96,19 @@ def test_unknown_values_fall_back_with_a_notice(area_data, param, value):
     assert [(n.param, n.given, n.reason) for n in notices] == [(param, value, "unknown")]
 
 
+def test_a_count_compared_with_an_average_uses_its_rate(area_data):
+    """ref=limburg on crimes (a count) keeps the user's comparison, on crimes per 1,000 inhabitants."""
+    view, notices = parse_view({"indicator": "misdrijven_totaal", "ref": "limburg", "level": "gemeente"}, area_data)
+    assert (view.indicator, view.ref) == ("misdrijven_per_1000_inwoners", "limburg")
+    assert [(n.param, n.used, n.reason) for n in notices] == [
+        ("indicator", "misdrijven_per_1000_inwoners", "notice_ref_compared_as")]
+    view, _ = parse_view({"indicator": "aantal_inwoners", "ref": "parkstad"}, area_data)
+    assert (view.indicator, view.ref) == ("bevolkingsdichtheid_inwoners_per_km2", "parkstad")
+
+
 def test_meaningless_combinations_are_adjusted(area_data):
-    view, notices = parse_view({"indicator": "aantal_inwoners", "ref": "limburg"}, area_data)
-    assert view.ref == "none" and notices[0].reason == "notice_ref_needs_ratio"
+    view, notices = parse_view({"indicator": "oppervlakte_totaal_in_ha", "ref": "limburg"}, area_data)
+    assert view.ref == "none" and notices[0].reason == "notice_ref_needs_ratio"  # a count with no rate to use
     view, notices = parse_view({"level": "gemeente", "ref": "gemeente",
                                 "indicator": "percentage_personen_65_jaar_en_ouder"}, area_data)
     assert view.ref == "none" and notices[0].reason == "notice_ref_gemeente_level"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from geo.data.pdok import SourceError
@@ -179,7 +181,14 @@ def test_deep_link_opens_the_profile(page_env):
     at = open_buurt(buurt="BU09280105")
     assert at.header[0].value == "Bleijerheide"
     text = " ".join(m.value for m in at.markdown)
-    assert "cijfer voor de wijk Kerkrade-Oost" in text
+    # the wijk's figure is never read as the buurt's: "no buurt figure" first, then plainly the wijk's
+    assert "**Inwoners**: geen buurtcijfer. Wijk Kerkrade-Oost\\: 17.835" in text
+    assert "Inwoners (inwoners)" not in text
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    profile = next(c for c in charts if "vergeleken met gemeente en regio" in json.dumps(c.get("title")))
+    assert profile["layer"][0]["encoding"]["x"]["title"] == "65 jaar en ouder (%)"  # an axis that says what it is
+    programmes = next(m.value for m in at.markdown if "aandachtsgebied Kerkrade-Oost" in m.value)
+    assert programmes.count("Gebiedsgerichte aanpak Provincie Limburg") == 1
     assert "SUPERLOCAL Bleijerheide" in text and "(in deze buurt)" in text
     assert any("aandachtsgebied Kerkrade-Oost" in m.value for m in at.markdown)
 
