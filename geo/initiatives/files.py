@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from geo.export import restore, safe_frame
 from geo.initiatives.placement import Placer
-from geo.initiatives.schema import COLUMNS, Initiative
+from geo.initiatives.schema import COLUMNS, Initiative, finite_or_none
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -130,14 +129,8 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _finite(value):
-    """A stored number as an export can carry it: None for inf/nan (e.g. rows written before they were refused),
-    so that no CSV says `inf`, no spreadsheet holds it as text and no GeoJSON becomes invalid JSON."""
-    return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
 def frame(items: list[Initiative]) -> pd.DataFrame:
-    rows = [{k: _finite(v) for k, v in item.as_row().items()} for item in items]
+    rows = [{k: finite_or_none(v) for k, v in item.as_row().items()} for item in items]
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     for column in ("status_as_of", "start_year", "end_year"):
         table[column] = table[column].astype("Int64")  # years, not 2023.0
@@ -165,7 +158,7 @@ def to_geojson(items: list[Initiative], placer: Placer) -> bytes:
     for item in items:
         placement = placer.place(item)
         geometry = ({"type": "Point", "coordinates": [placement.lon, placement.lat]} if placement.pinned else None)
-        properties = {**{k: _finite(v) for k, v in item.model_dump().items()}, "placement": placement.basis}
+        properties = {**{k: finite_or_none(v) for k, v in item.model_dump().items()}, "placement": placement.basis}
         features.append({"type": "Feature", "id": item.initiative_id, "geometry": geometry,
                          "properties": properties})
     collection = {"type": "FeatureCollection", "features": features,

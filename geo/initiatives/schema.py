@@ -29,6 +29,11 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def finite_or_none(value):
+    """A number as it may be shown or exported: None for inf and nan (rows stored before they were refused)."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 def _no_control(text: str) -> str:
     """Control characters (other than tab and line breaks) are never meant; spreadsheets cannot hold them."""
     found = _CONTROL.search(text)

@@ -9,7 +9,6 @@ session can produce; the actor is recorded with the change.
 from __future__ import annotations
 
 import csv
-import math
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from geo.config import data_dir
 from geo.data.region import current as current_region
-from geo.initiatives.schema import Initiative
+from geo.initiatives.schema import Initiative, finite_or_none
 
 metadata = sa.MetaData()
 initiatives = sa.Table(
@@ -87,6 +86,16 @@ def _engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, future=True)
 
 
+def create_if_absent(engine: Engine, tables: sa.MetaData, table: sa.Table) -> None:
+    """Create the tables if they are not there. Two first starts at once may both try: the loser of that
+    race finds the table made by the other."""
+    try:
+        tables.create_all(engine)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+        if not sa.inspect(engine).has_table(table.name):
+            raise
+
+
 def insert_if_absent(engine: Engine, table: sa.Table = initiatives):
     """INSERT that skips rows whose key another process has just inserted (both databases support it)."""
     if engine.dialect.name == "postgresql":
@@ -108,13 +117,7 @@ class Store:
             self._seed(seed_file)
 
     def _create(self) -> None:
-        """Create the table if it is not there. Two first starts at once may both try: the loser of that
-        race finds the table made by the other."""
-        try:
-            metadata.create_all(self.engine)
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-            if not sa.inspect(self.engine).has_table(initiatives.name):
-                raise
+        create_if_absent(self.engine, metadata, initiatives)
 
     def _seed(self, path: Path) -> None:
         """Insert the seed rows that are not there yet, in one transaction: a concurrent seeder's rows are
@@ -203,8 +206,7 @@ def _record(row) -> Record:
     data = {k: row[k] for k in FIELDS}
     data["area_id"] = data["area_id"] or None
     for key in ("budget_eur", "lat", "lon"):  # rows written before non-finite numbers were refused
-        if isinstance(data[key], float) and not math.isfinite(data[key]):
-            data[key] = None
+        data[key] = finite_or_none(data[key])
     return Record(
         initiative=Initiative.model_construct(**{
             **data,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from geo.initiatives.store import aware, insert_if_absent
+from geo.initiatives.store import aware, create_if_absent, insert_if_absent
 
 FREE_FAILURES = 3
 FIRST_DELAY_SECONDS = 2
@@ -54,11 +54,7 @@ class Verdict:
 class Throttle:
     def __init__(self, engine: Engine):
         self.engine = engine
-        try:
-            metadata.create_all(engine)
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-            if not sa.inspect(engine).has_table(attempts.name):  # a concurrent start made it: fine
-                raise
+        create_if_absent(engine, metadata, attempts)
 
     def check(self, account: str, client: str | None, now: datetime | None = None) -> Verdict:
         """How long these keys must still wait (the longest of the two)."""
