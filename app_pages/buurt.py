@@ -18,7 +18,6 @@ from app_pages.common import (
     translator,
     trend_chart,
 )
-from geo.config import ATTRIBUTION
 from geo.data import domain
 from geo.data.pdok import SourceError
 from geo.i18n import link_target, literal, number
@@ -120,7 +119,7 @@ if query.strip():
                     st.rerun()
 
 code = st.query_params.get("buurt")
-profile = bp.buurt_profile(area_data, code) if code else None
+profile = bp.buurt_profile(area_data, code, lang) if code else None
 if code and profile is None:
     st.warning(label("buurt_unknown", code=literal(code[:20])))
 
@@ -163,11 +162,10 @@ else:
     st.write(label("buurt_no_area"))
 
 st.subheader(label("buurt_figures"))
-missing = [area_data.catalogue[f.indicator_id].label(lang) for f in profile.figures if f.value is None]
+missing = [f for f in profile.figures if f.value is None]
 for figure in (f for f in profile.figures if f.value is not None):
     ind = area_data.catalogue[figure.indicator_id]
-    year = area_data.benefit_period if ind.dataset == "cbs/85586NED" else area_data.year
-    source = "CBS StatLine 85586NED" if ind.dataset == "cbs/85586NED" else ATTRIBUTION
+    source = ind.source(area_data.year, area_data.benefit_period, lang)  # with the year it describes (income)
     with st.container(border=True):
         wijk = clean_wijk_name(profile.wijknaam)
         shown = " ".join(x for x in (number(figure.value, ind.decimals, lang), ind.unit_in(lang)) if x)
@@ -179,22 +177,27 @@ for figure in (f for f in profile.figures if f.value is not None):
         if ind.kind != "count":
             rows = [(label("buurt_this") if figure.level == "buurt" else label("buurt_this_wijk"), figure.value),
                     (profile.gemeentenaam, figure.gemeente),
-                    *((domain.regions()[r].short(lang), v) for r, v in figure.regions.items())]
+                    *((explorer.region_name(r, lang, short=True), v) for r, v in figure.regions.items())]
             bars = pd.DataFrame([{"area": a, "value": v, "text": number(v, ind.decimals, lang)}
                                  for a, v in rows if v is not None])
+            keys = ["gemeente", *figure.regions]
+            absent = [f"{a}: {figure.why.get(k, '')}" for (a, v), k in zip(rows[1:], keys, strict=True) if v is None]
             base = alt.Chart(bars).encode(y=alt.Y("area:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
                                           x=alt.X("value:Q", title=ind.titled(lang)))
             chart = base.mark_bar(color="#2c7fb8") + base.mark_text(align="left", dx=4).encode(text="text:N")
             title = alt.TitleParams(label("buurt_chart_title", indicator=ind.label(lang)), anchor="start",
                                     fontSize=13)
             st.altair_chart(chart.properties(height=alt.Step(30), title=title), width="stretch")
-        st.caption(label("buurt_figure_source", source=source, year=year))
+            if absent:
+                st.caption(label("buurt_not_in_chart", items=literal("; ".join(absent))))
+        st.caption(label("buurt_figure_source", source=source))
         if figure.level == "buurt":
             trend_chart(area_data, profile.code, figure.indicator_id, profile.name)
         else:
             trend_chart(area_data, profile.wijkcode, figure.indicator_id, wijk)
-if missing:
-    st.markdown(f"**{literal(', '.join(missing))}**: {literal(label('buurt_missing'))}")
+for figure in missing:
+    reason = figure.why.get("area") or label("buurt_missing")
+    st.markdown(f"**{literal(area_data.catalogue[figure.indicator_id].label(lang))}**: {literal(reason)}")
 
 trend = bp.benefit_trend(area_data, profile.code)
 st.subheader(label("buurt_trend"))

@@ -266,10 +266,12 @@ def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: s
     breaks = sorted(set(own.loc[own["break_before"], "year"]))
     if breaks:
         st.caption(tr("trend_breaks", years=", ".join(map(str, breaks))))
-    st.caption(tr("trend_no_nl"))
+    if area_data.national_rows is None or area_data.national_rows.empty:
+        st.caption(tr("trend_no_nl"))
 
 
-TREND_COLOURS = {"area": "#253494", "gemeente": "#41b6c4", "group": "#d95f02", "province": "#7570b3"}
+TREND_COLOURS = {"area": "#253494", "gemeente": "#41b6c4", "group": "#d95f02", "province": "#7570b3",
+                 "country": "#444444"}
 
 
 # --- initiatives: store and staff sign-in ----------------------------------------------------------

@@ -103,12 +103,18 @@ with st.sidebar:
 # --- heading and notices ----------------------------------------------------------------------
 indicator = area_data.catalogue[view.indicator]
 st.title(tr("nav_map"))
+year_text = (tr("year_with_reference", year=view.year, reference_year=indicator.reference_year(view.year))
+             if indicator.reference_lag else view.year)  # income of data year N describes year N - 2
 st.caption(tr("map_caption", indicator=indicator.titled(lang), level=tr(f"level_{view.level}"),
-              scope=scope_label(view.area), year=view.year))
+              scope=scope_label(view.area), year=year_text))
 with st.container():  # always there, so that the map below keeps its place (and is not rebuilt) when
     show_notices(notices)  # a notice comes or goes
     if view.indicator not in available:
         st.info(tr("no_values", indicator=indicator.label(lang), source=source_label(area_data.manifest)))
+    not_comparable = explorer.comparison_unavailable(area_data, view)
+    if not_comparable is not None:
+        st.info(tr("ref_not_possible", ref=literal(explorer.reference_label(view.ref, lang)),
+                   why=literal(not_comparable.text(lang))))
 
 # --- map and legend ---------------------------------------------------------------------------
 choropleth = build_choropleth(area_data, view)
@@ -147,7 +153,9 @@ with legend_column:
     unit = indicator.unit_in(lang)
     st.html(legend_html(tr("legend"), f"{title} ({unit})" if unit else title, rows))
     if any(r["missing"] for r in rows):
-        st.caption(tr("legend_missing_help"))
+        reasons = "; ".join(tr("legend_missing_reason", text=text, n=n)
+                            for text, n in explorer.missing_summary(choropleth.missing, lang))
+        st.caption(tr("legend_missing_help", reasons=literal(reasons)))
 
 # --- selection and profile --------------------------------------------------------------------
 codes = set(choropleth.properties)
@@ -175,15 +183,19 @@ st.selectbox(tr("profile_select"), [None, *table["code"]], key="ctl_sel", on_cha
 if selected:
     row = year_data.row(selected)
     st.markdown(f"**{literal(name_of[selected])}**, {literal(str(row['gemeentenaam']))} ({view.year})")
-    profile_rows = explorer.profile(year_data, selected)
+    profile_rows = explorer.profile(area_data, selected, lang, view.year)
     gemeente_name = str(row["gemeentenaam"])
     rows = []
     for p in profile_rows:
         ind = area_data.catalogue[p.indicator_id]
-        rows.append({tr("indicator"): ind.label(lang), tr("profile_this_area"): number(p.value, ind.decimals, lang),
-                     gemeente_name: number(p.gemeente, ind.decimals, lang),
-                     **{domain.regions()[r].short(lang): number(v, ind.decimals, lang) for r, v in p.regions.items()},
-                     tr("col_unit"): ind.unit_in(lang)})
+
+        def cell(value, column, ind=ind, p=p):
+            return number(value, ind.decimals, lang) if value is not None else f"– ({p.why.get(column, '')})"
+
+        rows.append({tr("indicator"): ind.label(lang), tr("profile_this_area"): cell(p.value, "area"),
+                     gemeente_name: cell(p.gemeente, "gemeente"),
+                     **{explorer.region_name(r, lang, short=True): cell(v, r) for r, v in p.regions.items()},
+                     tr("col_unit"): ind.unit_in(lang), tr("monitor_col_source"): ind.source(view.year, None, lang)})
     st.dataframe(rows, hide_index=True, width="stretch")
     st.session_state.setdefault("ctl_trend", view.indicator)
     trend_id = st.selectbox(tr("trend_pick"), indicator_ids, key="ctl_trend", format_func=indicator_label)
@@ -200,12 +212,14 @@ if "difference" in table:
     columns |= {"reference": tr("col_reference"), "difference": tr("col_difference")}
 if "change" in table:
     columns |= {"change": f"{tr('col_change')} {view.change}–{view.year}", "changed": tr("col_changed")}
+if table["why"].astype(bool).any():
+    columns["why"] = tr("col_why")
 shown = table[list(columns)].rename(columns=columns)
 if view.level == "gemeente":
     shown = shown.drop(columns=[tr("col_gemeente")])
 number_format = "%." + str(indicator.decimals) + "f"
 st.dataframe(
-    shown, hide_index=True, width="stretch",
+    shown, hide_index=True, width="stretch", placeholder="–",  # an empty figure: "–", and why in its own column
     column_config={heading: st.column_config.NumberColumn(format=number_format)
                    for key, heading in columns.items() if key in ("value", "reference", "difference", "change")},
 )
@@ -214,7 +228,7 @@ kind_word = tr("total") if indicator.kind == "count" else tr("average")
 st.markdown(f"**{literal(tr('reference_rows'))}** ({literal(kind_word)})")
 st.dataframe(
     [{tr("col_name"): r["name"], columns["value"]: number(r["value"], indicator.decimals, lang),
-      tr("col_coverage"): tr("coverage", covered=r["covered"], members=r["members"])}
+      tr("col_coverage"): tr("coverage", covered=r["covered"], members=r["members"]), tr("col_why"): r["why"]}
      for r in references.to_dict(orient="records")],
     hide_index=True, width="stretch",
 )

@@ -13,7 +13,8 @@ from geo.export import csv_bytes
 from geo.i18n import literal, number
 from geo.initiatives import filters as filt
 from geo.maps import explorer
-from geo.maps.monitor import area_options, default_area, monitor
+from geo.maps.monitor import area_options, default_area, export_frame, monitor, records
+from geo.maps.monitor_table import monitor_table_html
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -60,76 +61,30 @@ st.selectbox(tr("monitor_area"), options, key="monitor_area", format_func=area_l
 
 rows = monitor_rows(area_data.manifest["generation"], area, lang)
 active = filt.in_area(initiatives(), area)
-table, chart_rows = [], []
-for row in rows:
-    problem, indicator, gap = row.problem, row.indicator, row.gap
-    items = filt.for_problem(active, problem)
-    note = problem.gap(lang)
-    if indicator is not None and indicator.proxy and not note:
-        note = tr("monitor_proxy")
-    if row.latest is not None and not row.latest.comparable:
-        note = " ".join(x for x in (note, tr("monitor_partial")) if x)
-    record = {
-        "problem": problem.label(lang),
-        "indicator": (indicator.label(lang) + (f" ({tr('monitor_proxy')})" if indicator.proxy else ""))
-        if indicator else tr("monitor_no_indicator"),
-        "unit": indicator.unit_in(lang) if indicator else "",
-        "latest": gap.value if gap else None,
-        "year": gap.latest_year if gap else None,
-        "limburg": gap.reference if gap else None,
-        "gap": gap.gap if gap else None,
-        "direction": tr(f"direction_{gap.direction if gap else 'no_data'}"),
-        "standing": tr(f"standing_{gap.standing}") if gap and gap.standing != "neutral" else "",
-        "since": gap.first_year if gap else None,
-        "trend": [p.value for p in row.points if p.value is not None],
-        "coverage": tr("coverage", covered=row.latest.covered, members=row.latest.members)
-        if row.latest is not None and row.latest.members is not None else "",
-        "initiatives": len(items),
-        "source": row.latest_source or "",
-        "note": note,
-        "decimals": indicator.decimals if indicator else 0,
-    }
-    table.append(record)
+table = records(rows, lang, province)
+for record, row in zip(table, rows, strict=True):
+    record["initiatives"] = len(filt.for_problem(active, row.problem))
+    if record["latest_level"]:  # the figure exists at a coarser level: link to that view
+        scope = area if area in domain.priority_areas() or area.startswith("GM") else default_area()
+        record["latest_link"] = explorer_link(indicator=record["indicator_id"], level=record["latest_level"],
+                                              area=scope, year=record["latest_level_year"])
+st.html(monitor_table_html(table, province, lang))
+st.download_button(tr("monitor_download"), csv_bytes(export_frame(table)), file_name=f"monitor_{area}.csv",
+                   mime="text/csv")
+
+chart_rows = []
+for record, row in zip(table, rows, strict=True):
     for line, points in ((area_label(area), row.points), (province, row.reference)):
         segment = 0
         for point in points:
             if point.value is None or point.break_before:
                 segment += 1
-            if point.value is not None:
-                chart_rows.append({"problem": problem.label(lang), "series": line, "year": point.year,
+            if point.value is not None:  # an aggregate of only some members has no value: never drawn
+                year_text = (tr("year_with_reference", year=point.year, reference_year=point.reference_year)
+                             if point.reference_year else str(point.year))
+                chart_rows.append({"problem": record["problem"], "series": line, "year": point.year,
                                    "value": point.value, "segment": f"{line}-{segment}",
-                                   "text": number(point.value, record["decimals"], lang)})
-
-
-def shown(record: dict, key: str, signed: bool = False) -> str:
-    value = record[key]
-    if value is None:
-        return "–"
-    text = number(value, record["decimals"], lang)
-    return f"+{text}" if signed and value > 0 else text
-
-
-display = pd.DataFrame([{
-    tr("monitor_col_problem"): r["problem"],
-    tr("monitor_col_indicator"): f"{r['indicator']} ({r['unit']})" if r["unit"] else r["indicator"],
-    tr("monitor_col_latest"): shown(r, "latest"),
-    tr("col_coverage"): r["coverage"],
-    tr("monitor_col_year"): "" if r["year"] is None else str(r["year"]),
-    province: shown(r, "limburg"),
-    tr("monitor_col_gap"): shown(r, "gap", signed=True),
-    tr("monitor_col_direction"): " · ".join(x for x in (
-        r["direction"] + (f" ({r['since']}–{r['year']})" if r["since"] and r["since"] != r["year"] else ""),
-        r["standing"]) if x),
-    tr("monitor_col_trend"): r["trend"],
-    tr("monitor_col_initiatives"): r["initiatives"],
-    tr("monitor_col_source"): r["source"],
-    tr("monitor_col_note"): r["note"],
-} for r in table])
-st.dataframe(display, hide_index=True, width="stretch", column_config={
-    tr("monitor_col_trend"): st.column_config.LineChartColumn(tr("monitor_col_trend"), width="small"),
-})
-export = pd.DataFrame([{k: v for k, v in r.items() if k not in ("trend", "decimals")} for r in table])
-st.download_button(tr("monitor_download"), csv_bytes(export), file_name=f"monitor_{area}.csv", mime="text/csv")
+                                   "text": number(point.value, record["decimals"], lang), "year_text": year_text})
 
 if chart_rows:
     st.subheader(tr("monitor_chart", area=area_label(area), province=province))
@@ -141,12 +96,13 @@ if chart_rows:
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(range=["#253494", "#7570b3"])),
         detail="segment:N",
-        tooltip=[alt.Tooltip("series:N", title=tr("col_name")), alt.Tooltip("year:Q", title=tr("year")),
-                 alt.Tooltip("text:N", title=tr("monitor_col_latest"))],
+        tooltip=[alt.Tooltip("series:N", title=tr("col_name")),
+                 alt.Tooltip("year_text:N", title=tr("year")), alt.Tooltip("text:N", title=tr("monitor_col_latest"))],
     ).properties(width=220, height=140)
     st.altair_chart(base.facet(facet=alt.Facet("problem:N", title=None), columns=3)
                     .resolve_scale(y="independent"))
-    st.caption(tr("trend_no_nl"))
+    if area_data.national_rows is None or area_data.national_rows.empty:
+        st.caption(tr("trend_no_nl"))
 
 st.subheader(tr("monitor_initiatives"))
 for row in rows:

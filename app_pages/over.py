@@ -39,7 +39,8 @@ for table, info in (manifest.get("tables") or {}).items():
         status = tr("over_table_rows", rows=info["rows"], date=str(info.get("fetched_at", "?"))[:10])
     else:
         status = f"– ({tr('not_available_since')})"
-    st.caption(f"CBS StatLine {literal(table)}: {literal(status)}")
+    name = "Leefbaarometer 3.0 (BZK)" if table == "leefbaarometer" else f"CBS StatLine {table}"
+    st.caption(f"{literal(name)}: {literal(status)}")
 
 st.subheader(tr("about_indicators"))
 available = {level: {i.id for i in area_data.catalogue.available(area_data.layers[layer])}
@@ -50,11 +51,14 @@ st.dataframe(
       tr("col_direction"): tr(f"direction_{ind.direction}"),
       tr("col_aggregation"): tr(f"aggregation_{ind.aggregation}")
       + (f" ({area_data.catalogue[ind.weight].label(lang)})" if ind.weight in area_data.catalogue else ""),
+      tr("col_reference_year"): tr("reference_year_lag", lag=ind.reference_lag) if ind.reference_lag
+      else tr("reference_year_same"),
       tr("col_available"): " / ".join("✓" if ind.id in available[level] else "–" for level in LEVELS),
       tr("col_dataset"): ind.dataset + (f": {ind.formula}" if ind.formula else ""), tr("col_note"): ind.note_in(lang)}
      for ind in area_data.catalogue],
     hide_index=True, width="stretch",
 )
+st.caption(tr("over_aggregation_rule"))
 
 st.subheader(tr("over_problems"))
 st.caption(tr("over_problems_help"))

@@ -58,7 +58,8 @@ def cmd_info(args) -> int:
     for year, layers in (manifest.get("by_year") or {}).items():
         print(f"  {year}: " + ", ".join(f"{info['features']} {name}" for name, info in layers.items()))
     for name, info in (manifest.get("tables") or {}).items():
-        print(f"  statline {name}: {table_status(info)}")
+        kind = "Leefbaarometer" if name == "leefbaarometer" else "statline"
+        print(f"  {kind} {name}: {table_status(info)}")
     return 0
 
 
@@ -94,7 +95,8 @@ def cmd_trend(args) -> int:
         value = "no data" if p.value is None else f"{p.value:,.{indicator.decimals}f}"
         coverage = f"  [{p.covered}/{p.members} with a value]" if p.members is not None else ""
         mark = "  (boundary or code changed since the year before)" if p.break_before else ""
-        print(f"  {p.year}  {value:>12}  {p.source}{coverage}{mark}")
+        why = f"  {p.why.text('en')}" if p.why is not None else ""
+        print(f"  {p.year}  {value:>12}  {p.source}{coverage}{mark}{why}")
     return 0
 
 

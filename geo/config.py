@@ -35,3 +35,10 @@ def snapshot_dir() -> Path:
     """The offline PDOK snapshot used by tests and offline runs (never part of the repo)."""
     value = os.environ.get("PARKSTAD_SNAPSHOT_DIR")
     return Path(value).expanduser() if value else (REPO_ROOT.parent / "shared" / "pdok-snapshot")
+
+
+def years_snapshot_dir() -> Path:
+    """The offline copy with real CBS figures for several data years (2019, 2020, 2022, 2023, 2024): the data
+    behind the offline demo, the benchmark's multi-year figures and the tests that need more than one year."""
+    value = os.environ.get("PARKSTAD_YEARS_SNAPSHOT_DIR")
+    return Path(value).expanduser() if value else (REPO_ROOT.parent / "shared" / "pdok-snapshot-years")

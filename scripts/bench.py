@@ -79,15 +79,20 @@ def main() -> None:
 
 
 def years_cost(snapshot: Path, tmp: Path, repeat: int) -> None:
-    """Cache size and load time for one data year against six (2019-2023 DERIVED from 2024, see
-    tests/derived_years.py), and what a trend and an earlier year's map cost."""
+    """Cache size and load time for one data year against all five of the REAL multi-year snapshot
+    (PARKSTAD_YEARS_SNAPSHOT_DIR: CBS figures for 2019, 2020, 2022, 2023 and 2024), and what a trend, an earlier
+    year and a monitor cost."""
+    from geo.config import years_snapshot_dir
+    from geo.maps.monitor import monitor
     from geo.maps.trend import series
-    from tests.derived_years import build
 
-    source = build(snapshot, tmp / "six-years", years=(2019, 2020, 2021, 2022, 2023))
-    print("data years: one against six (2019-2023 derived from the 2024 snapshot):")
-    for label, years in (("1 year ", [2024]), ("6 years", None)):
-        directory = tmp / f"years-{len(years or range(6))}"
+    source = years_snapshot_dir()
+    if not (source / "cbs").is_dir():
+        print(f"data years: skipped, no multi-year snapshot at {source}")
+        return
+    print("data years: one against five (real CBS figures 2019, 2020, 2022, 2023, 2024):")
+    for label, years in (("1 year ", [2024]), ("5 years", None)):
+        directory = tmp / f"years-{len(years or range(5))}"
         seconds, manifest = timed(lambda years=years, directory=directory: sync(DirectorySource(source), years,
                                                                                 directory), 1)
         size = sum(p.stat().st_size for p in (directory / manifest["generation"]).iterdir())
@@ -95,8 +100,10 @@ def years_cost(snapshot: Path, tmp: Path, repeat: int) -> None:
         first = data.years[0]
         older, _ = timed(lambda directory=directory, first=first: AreaData.load(directory).for_year(first), repeat)
         trend, _ = timed(lambda data=data: series(data, "heerlen-noord", "aantal_inwoners"), repeat)
+        board, _ = timed(lambda data=data: monitor(data, "kerkrade-oost"), repeat)
         print(f"  {label}: sync {seconds:5.2f} s, cache {kib(size):>11}, load {load * 1000:5.0f} ms, "
-              f"load + {first} {older * 1000:5.0f} ms, trend of a priority area {trend * 1000:5.0f} ms (warm)")
+              f"load + {first} {older * 1000:5.0f} ms, trend of a priority area {trend * 1000:5.0f} ms, "
+              f"monitor {board * 1000:5.0f} ms (warm)")
 
 
 def scale(snapshot: Path, repeat: int) -> None:

@@ -13,6 +13,7 @@ from geo.data.pdok import RetryPolicy
 from tests.pdok_server import StandIn
 
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_backoff=0.05, timeout=0.5, deadline=5.0)
+LBM_PATH = "/resources/open-data-leefbaarometer-meting-2024.zip"
 
 
 def pytest_addoption(parser):
@@ -37,23 +38,42 @@ def snapshot() -> Path:
 
 
 @pytest.fixture(scope="session")
+def years_snapshot() -> Path:
+    """REAL CBS figures for the data years 2019, 2020, 2022, 2023 and 2024 (../shared/pdok-snapshot-years; its
+    README says what each year holds): the fixture behind every test that needs more than one year."""
+    path = config.years_snapshot_dir()
+    if not (path / "cbs" / "wijken-en-buurten-2019").is_dir():
+        pytest.fail(f"multi-year snapshot not found at {path}: set PARKSTAD_YEARS_SNAPSHOT_DIR", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
 def multi_year_snapshot(snapshot, tmp_path_factory) -> Path:
-    """The real 2024 snapshot plus 2022 and 2023 DERIVED from it (tests/derived_years.py says how)."""
+    """The real 2024 snapshot plus 2022 and 2023 DERIVED from it (tests/derived_years.py says how). Only for
+    what real data cannot show: a re-divided buurt, a code that vanished, a reshaped wijk, a crime table."""
     from tests.derived_years import build
 
     return build(snapshot, tmp_path_factory.mktemp("multi-year") / "source")
 
 
-@pytest.fixture(scope="session")
-def synced_dir(multi_year_snapshot, tmp_path_factory) -> Path:
-    """A cache synced once, all data years, from the multi-year folder; tests must not modify it.
-    The latest year (2024) is the real snapshot, so figures of that year are real."""
+def _synced(source: Path, directory: Path) -> Path:
     from geo.data.sources import DirectorySource
     from geo.data.sync import sync
 
-    directory = tmp_path_factory.mktemp("cache")
-    sync(DirectorySource(multi_year_snapshot), None, directory)
+    sync(DirectorySource(source), None, directory)
     return directory
+
+
+@pytest.fixture(scope="session")
+def synced_dir(years_snapshot, tmp_path_factory) -> Path:
+    """A cache synced once from the REAL multi-year folder (all five data years); tests must not modify it."""
+    return _synced(years_snapshot, tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="session")
+def derived_synced_dir(multi_year_snapshot, tmp_path_factory) -> Path:
+    """A cache synced once from the DERIVED years (boundary changes, a vanished code, crimes); read only."""
+    return _synced(multi_year_snapshot, tmp_path_factory.mktemp("derived-cache"))
 
 
 @pytest.fixture
@@ -69,6 +89,7 @@ def data_dir(synced_dir, tmp_path, monkeypatch) -> Path:
 def app_env(data_dir, monkeypatch):
     """A private cache for page tests, and a PDOK that cannot be reached."""
     monkeypatch.setenv("PDOK_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LEEFBAAROMETER_URL", "http://127.0.0.1:9/leefbaarometer.zip")
     return data_dir
 
 
@@ -79,11 +100,30 @@ def area_data(synced_dir):
     return AreaData.load(synced_dir)
 
 
+@pytest.fixture(scope="session")
+def derived_area_data(derived_synced_dir):
+    """Only for the cases real data cannot reach (tests/derived_years.py)."""
+    from geo.data.area_data import AreaData
+
+    return AreaData.load(derived_synced_dir)
+
+
+@pytest.fixture
+def derived_data_dir(derived_synced_dir, tmp_path, monkeypatch) -> Path:
+    """A private copy of the derived-years cache, made the active data directory (page tests of breaks)."""
+    target = tmp_path / "data"
+    shutil.copytree(derived_synced_dir, target)
+    monkeypatch.setenv("PARKSTAD_DATA_DIR", str(target))
+    monkeypatch.setenv("PDOK_API_URL", "http://127.0.0.1:9")
+    return target
+
+
 @pytest.fixture
 def pdok(snapshot, monkeypatch):
     """The stand-in for PDOK (and CBS OData, which answers 404 for tables a test did not load)."""
     with StandIn(snapshot) as server:
         monkeypatch.setenv("CBS_ODATA_URL", f"{server.url}/ODataApi/OData")
+        monkeypatch.setenv("LEEFBAAROMETER_URL", f"{server.url}{LBM_PATH}")  # 404 unless a test puts a file there
         yield server
 
 
@@ -92,6 +132,7 @@ def clean_env(monkeypatch, tmp_path):
     """No cache and no reachable PDOK."""
     monkeypatch.setenv("PARKSTAD_DATA_DIR", str(tmp_path / "empty"))
     monkeypatch.setenv("PDOK_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LEEFBAAROMETER_URL", "http://127.0.0.1:9/leefbaarometer.zip")
     return tmp_path / "empty"
 
 

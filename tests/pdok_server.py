@@ -38,6 +38,7 @@ class ServerState:
     odata_tables: dict[str, list[dict]] = field(default_factory=dict)
     odata_page: int = 100
     locations: list[dict] = field(default_factory=list)  # Locatieserver documents (lookup shape)
+    files: dict[str, bytes] = field(default_factory=dict)  # path -> body: downloads such as the Leefbaarometer zip
     _documents: dict[Path, list[dict]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -94,6 +95,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 return self._json(int(fault.kind), {"title": f"stand-in fault {fault.kind}"})
         url = urlparse(self.path)
+        if url.path in state.files:
+            return self._send(200, state.files[url.path], content_type="application/zip")
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         parts = url.path.strip("/").split("/")
         if parts[:2] == ["ODataApi", "OData"] and len(parts) == 4:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -67,6 +69,52 @@ def feature_collections(at: AppTest) -> list[dict]:
             out.append(obj)
         start = end
     return out
+
+
+class _TableReader(HTMLParser):
+    """Rows of an HTML table: each cell's own text, and its `.why` note apart (tests read what a visitor reads)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[tuple[str, str]]] = []
+        self._cell: list[str] | None = None
+        self._why = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = ["", ""]
+        elif tag == "span" and ("class", "why") in attrs:
+            self._why += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append((self._cell[0].strip(), self._cell[1].strip()))
+            self._cell = None
+        elif tag == "span" and self._why:
+            self._why -= 1
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[1 if self._why else 0] += data
+
+
+def html_table(at: AppTest, css_class: str = "monitor-table") -> pd.DataFrame:
+    """The first st.html table with this class: one column per heading, the cell's text; the notes beside
+    each empty figure in columns "<heading> (why)"."""
+    body = next(h.proto.body for h in at.get("html") if f'class="{css_class}"' in h.proto.body)
+    reader = _TableReader()
+    reader.feed(body)
+    header, *rows = [r for r in reader.rows if r]
+    names = [h for h, _ in header]
+    records = []
+    for row in rows:
+        record = {}
+        for name, (text, why) in zip(names, row, strict=True):
+            record[name], record[f"{name} (why)"] = text, why
+        records.append(record)
+    return pd.DataFrame(records)
 
 
 def choropleth_features(at: AppTest) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_app import choropleth_features, run, run_page, widget
+from tests.test_app import choropleth_features, html_table, run, run_page, widget
 
 PROBLEMS_NL = ["Leegstand", "Leefbaarheid", "Gebruik van sociale voorzieningen", "Afstand tot de arbeidsmarkt",
                "Veiligheid", "Gezondheid", "Voorzieningen", "Schulden", "Opgroeien in armoede"]
@@ -30,22 +30,31 @@ def test_explorer_can_go_back_a_year_and_drop_the_change(app_env):
     at = run(level="gemeente", area="parkstad", indicator="aantal_inwoners", change="2022")
     widget(at, "Verandering sinds").select(0).run()
     assert "change" not in at.query_params
-    widget(at, "Datajaar").select(2022).run()
-    assert at.query_params["year"] == "2022"
-    assert "Datajaar 2022" in " ".join(c.value for c in at.caption)
-    assert widget(at, "Verandering sinds").options == ["Geen (alleen dit jaar)"]  # nothing before 2022
+    widget(at, "Datajaar").select(2020).run()
+    assert at.query_params["year"] == "2020"
+    assert "Datajaar 2020" in " ".join(c.value for c in at.caption)
+    assert widget(at, "Verandering sinds").options == ["Geen (alleen dit jaar)", "2019"]  # nothing else before 2020
 
 
 def test_explorer_profile_has_a_trend_chart_with_source(app_env):
-    at = run(level="gemeente", area="parkstad", indicator="misdrijven_per_1000_inwoners", sel="GM0928")
+    """Income in KWB data year N is income of N - 2: the chart's source says which years it describes."""
+    at = run(level="gemeente", area="parkstad", indicator="gemiddeld_inkomen_per_inwoner", sel="GM0928")
     assert charts(at), "no trend chart in the profile"
     captions = " ".join(c.value for c in at.caption)
-    assert "Datajaren 2022–2024" in captions and "Politie/CBS 47018NED" in captions
+    assert "Datajaren 2019–2024" in captions and "Inkomen 2017–2022, CBS Kerncijfers wijken en buurten" in captions
     assert "gaten, geen nullen" in captions
-    assert widget(at, "Ontwikkeling van").value == "misdrijven_per_1000_inwoners"
+    assert widget(at, "Ontwikkeling van").value == "gemiddeld_inkomen_per_inwoner"
 
 
-def test_buurt_profile_trend_says_where_the_boundary_changed(app_env):
+def test_explorer_profile_of_a_figure_from_the_crime_table(derived_data_dir):
+    """Crimes come from an annual StatLine table that the real multi-year snapshot does not hold: derived years."""
+    at = run(level="gemeente", area="parkstad", indicator="misdrijven_per_1000_inwoners", sel="GM0928")
+    captions = " ".join(c.value for c in at.caption)
+    assert charts(at) and "Datajaren 2022–2024" in captions and "Politie/CBS 47018NED" in captions
+
+
+def test_buurt_profile_trend_says_where_the_boundary_changed(derived_data_dir):
+    """A re-divided buurt exists only in the derived years."""
     at = run_page("app_pages/buurt.py", buurt="BU09171000")
     assert charts(at)
     assert "Grens of code gewijzigd in 2023" in " ".join(c.value for c in at.caption)
@@ -55,22 +64,44 @@ def test_monitor_default_is_parkstad_with_every_problem(app_env):
     at = run_page("app_pages/monitor.py")
     assert at.title[0].value == "Haalt Parkstad Limburg het gemiddelde van Limburg in?"
     assert at.query_params["area"] == "parkstad"
-    table = at.dataframe[0].value
-    assert list(table["Probleem"]) == PROBLEMS_NL
-    safety = table.set_index("Probleem").loc["Veiligheid"]
-    assert safety["Laatste waarde"] == "60,0" and safety["Jaar"] == "2024"
-    assert safety["Sinds eerste jaar"].startswith("verschil kleiner (2022–2024)")
-    assert safety["Bron"].startswith("Politie/CBS 47018NED, 2024")
-    leefbaarheid = table.set_index("Probleem").loc["Leefbaarheid"]
-    assert leefbaarheid["Indicator"] == "geen open cijfer geladen" and "Leefbaarometer" in leefbaarheid["Toelichting"]
-    schulden = table.set_index("Probleem").loc["Schulden"]
-    assert "(benadering)" in schulden["Indicator"]
-    # benefits exist only for Heerlen: the Parkstad aggregate is shown with its coverage, not compared
-    social = table.set_index("Probleem").loc["Gebruik van sociale voorzieningen"]
-    assert social["Dekking"] == "1 van 7" and "Niet vergeleken" in social["Toelichting"]
-    assert social["Sinds eerste jaar"] == "geen gegevens"
+    table = html_table(at).set_index("Probleem")
+    assert list(table.index) == PROBLEMS_NL
+    vacancy = table.loc["Leegstand"]  # real KWB 2022: Parkstad 5.1 % of dwellings against Limburg 4.7 %
+    assert vacancy["Laatste waarde"] == "5,1 (7 van 7)" and vacancy["Jaar"] == "2022"
+    assert vacancy["Limburg"] == "4,7" and vacancy["Verschil"] == "+0,4"
+    assert vacancy["Bron"] == "CBS Kerncijfers wijken en buurten 2022 (PDOK)"
+    debts = table.loc["Schulden"]  # income figures describe two years before the data year
+    assert "(benadering)" in debts["Indicator"] and debts["Jaar"] == "2022 (inkomen 2020)"
+    assert debts["Bron"].startswith("Inkomen 2020, CBS Kerncijfers wijken en buurten 2022")
+    liveability = table.loc["Leefbaarheid"]  # in the catalogue, not in this cache: which source would have it
+    assert liveability["Indicator"] == "Leefbaarometer: leefbaarheid (score)" and liveability["Laatste waarde"] == "–"
+    assert liveability["Laatste waarde (why)"].startswith("Niet in de geladen gegevens (Leefbaarometer 3.0 (BZK)")
+    assert "Nederland" not in table.columns  # no national figures in this cache: no empty column for them
+    # every empty figure says why, in words; nothing reads None or nan
+    for problem, row in table.iterrows():
+        for column in ("Laatste waarde", "Limburg", "Verschil"):
+            if row[column] == "–":
+                assert row[f"{column} (why)"], f"{problem}: {column} is empty without a reason"
+    text = " ".join(table.astype(str).to_numpy().ravel())
+    assert "None" not in text and "nan" not in text
     assert charts(at)  # small multiples per problem
     assert at.get("download_button")
+
+
+def test_monitor_of_kerkrade_oost_says_why_each_figure_is_missing(app_env):
+    at = run_page("app_pages/monitor.py", area="kerkrade-oost")
+    table = html_table(at).set_index("Probleem")
+    vacancy = table.loc["Leegstand"]  # the loaded data has vacancy per gemeente only: say so, and link there
+    assert vacancy["Laatste waarde"] == "–"
+    assert vacancy["Laatste waarde (why)"].startswith("Op dit niveau niet in de gegevens van 2022; wel per gemeente.")
+    assert "Bekijk per gemeente" in vacancy["Laatste waarde (why)"]
+    safety = table.loc["Veiligheid"]  # no crime table in the loaded data: which source would have it
+    assert safety["Laatste waarde (why)"].startswith("Niet in de geladen gegevens (Politie/CBS 47018NED")
+    labour = table.loc["Afstand tot de arbeidsmarkt"]  # the wijk Kerkrade-Oost has it in 2022
+    assert labour["Laatste waarde"] == "53 (1 van 1)" and labour["Limburg"] == "61"
+    assert labour["Sinds eerste jaar"].startswith("Maar één jaar met cijfers")
+    body = next(h.proto.body for h in at.get("html") if "monitor-table" in h.proto.body)
+    assert 'href="./?lang=nl&amp;indicator=percentage_leegstand_woningen&amp;level=gemeente' in body
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
@@ -78,7 +109,7 @@ def test_monitor_in_other_languages(app_env, lang):
     at = run_page("app_pages/monitor.py", lang=lang, area="kerkrade-oost")
     title = at.title[0].value
     assert "Kerkrade-Oost" in title and title != "Haalt Kerkrade-Oost het gemiddelde van Limburg in?"
-    assert len(at.dataframe[0].value) == 9
+    assert len(html_table(at)) == 9
 
 
 def test_monitor_unknown_area_falls_back_with_a_notice(app_env):

@@ -301,3 +301,40 @@ def test_first_use_explorer_keeps_the_comparison_and_the_map_reads_well(server, 
     assert chosen.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "classification label cut off"
     page.screenshot(path=str(screenshots / f"explorer_{lang}.png"))
     assert_no_exception(page)
+
+
+COMPARED_COLUMNS = ("Limburg", "Verschil", "Sinds eerste jaar")
+
+
+def _cut_cells(page) -> list[str]:
+    """Cells of the monitor table's comparison and direction columns whose content does not fit (cut off)."""
+    return page.evaluate("""(names) => {
+        const table = document.querySelector('table.monitor-table');
+        const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
+        const wanted = names.map(n => heads.indexOf(n));
+        const cut = [];
+        if (table.getBoundingClientRect().right > document.documentElement.clientWidth + 1) cut.push('table');
+        for (const row of table.querySelectorAll('tbody tr')) {
+            const cells = row.querySelectorAll('th, td');
+            for (const i of wanted) {
+                const cell = cells[i];
+                if (cell.scrollWidth > cell.clientWidth + 1) cut.push(heads[i] + ': ' + cell.innerText);
+            }
+        }
+        return cut;
+    }""", list(COMPARED_COLUMNS))
+
+
+def test_monitor_table_is_whole_at_1400_px_and_on_a4(server, page, screenshots):
+    open_page(page, server, "/monitor?area=kerkrade-oost")
+    page.locator("table.monitor-table").wait_for(timeout=30_000)
+    assert _cut_cells(page) == []
+    assert "Op dit niveau niet in de gegevens van 2022; wel per gemeente." in page.inner_text("table.monitor-table")
+    page.screenshot(path=str(screenshots / "monitor_1400.png"), full_page=True)
+    # A4 landscape with 12 mm margins is about 1,030 CSS pixels wide: print media at that width
+    page.set_viewport_size({"width": 1030, "height": 1400})
+    page.emulate_media(media="print")
+    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    assert _cut_cells(page) == []
+    page.screenshot(path=str(screenshots / "monitor_print_a4.png"), full_page=True)
+    assert_no_exception(page)

@@ -12,7 +12,7 @@ from geo.config import DEFINITIONS_DIR
 from geo.data import domain
 from geo.data.region import RegionError, load_region
 from tests.data.test_sync import run_geo
-from tests.test_app import choropleth_features, problems, run, run_page
+from tests.test_app import choropleth_features, html_table, problems, run, run_page
 
 REGION = """\
 id: noord-limburg
@@ -112,12 +112,13 @@ def test_small_region_pages(region_env):
     scopes = next(w for w in at.selectbox if w.label == "Gebied")
     assert scopes.options[:2] == ["Noord", "Alle 2 gemeenten"] and "Parkstad Limburg" not in scopes.options
     refs = next(w for w in at.selectbox if w.label == "Vergelijk met")
-    assert refs.options == ["Geen vergelijking", "Gemeentelijk gemiddelde", "Gemiddelde Noord", "Gemiddelde Limburg"]
+    assert refs.options == ["Geen vergelijking", "Gemeentelijk gemiddelde", "Gemiddelde Noord", "Gemiddelde Limburg",
+                            "Gemiddelde Nederland"]
     areas = run_page("app_pages/gebieden.py")
     assert {"Vastenavondkamp (Blerick)", "Reuver/Offenbeek"} <= {s.value for s in areas.subheader}
     monitor = run_page("app_pages/monitor.py")
     assert monitor.title[0].value == "Haalt Noord het gemiddelde van Limburg in?"
-    assert len(monitor.dataframe[0].value) == 9
+    assert len(html_table(monitor)) == 9
     initiatives = run_page("app_pages/initiatieven.py")
     assert not problems(initiatives)
     names = " ".join(str(v) for v in initiatives.dataframe[0].value.iloc[:, 0])

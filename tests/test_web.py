@@ -58,3 +58,32 @@ def test_live_statline_table_has_the_expected_keys(table):
         assert all(str(r[dimension]).strip() == value for r in rows)
     frame = statline.read_for_municipalities(table, ["GM0917"])
     assert frame["code"].str.startswith(("GM0917", "WK0917", "BU0917")).all()
+
+
+def test_live_leefbaarometer_download_has_the_expected_buurten_file():
+    """The Leefbaarometer's open-data zip: the buurten CSV and its columns (data/datasets.csv says what else is
+    unverified: the wijken and gemeenten files, separator and decimal mark)."""
+    import io
+    import zipfile
+
+    from geo.data import leefbaarometer
+
+    content = PdokClient(leefbaarometer.DEFAULT_URL).get_bytes(leefbaarometer.DEFAULT_URL,
+                                                             max_bytes=leefbaarometer.MAX_DOWNLOAD)
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert any(name.endswith("Leefbaarometer-scores buurten 2002-2024.csv") for name in names), names
+    frame = leefbaarometer.read_archive(content)
+    heerlen = frame[frame["code"].str.startswith("BU0917")]
+    assert {"2020JJ00", "2022JJ00", "2024JJ00"} <= set(heerlen["period"])
+    assert heerlen["lbm_score"].between(3, 6).all()
+
+
+@pytest.mark.parametrize("year", [2019, 2020, 2022, 2023, 2024])
+def test_live_national_row_has_the_mapped_keys(year):
+    """data/national_tables.csv and data/national_columns.csv against CBS's live Kerncijfers tables."""
+    from geo.data import national, statline
+
+    frame = national.read_odata([year], statline.DEFAULT_ODATA_URL)
+    row = frame.iloc[0]
+    assert 16_000_000 < row["aantal_inwoners"] < 20_000_000
+    assert 10 < row["percentage_personen_65_jaar_en_ouder"] < 30

@@ -8,9 +8,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.data import cache, domain, statline
+from geo.data import cache, domain, leefbaarometer, national, statline
 from geo.data.aggregate import Aggregate, aggregate
-from geo.data.indicators import Catalogue, catalogue
+from geo.data.indicators import Catalogue, catalogue, reconcile_measures
 from geo.data.layers import LAYERS, LEVELS
 
 BENEFIT_COLUMNS = {"bijstand_aantal": "bijstand_kwartaal", "inwoners_15plus": "inwoners_15plus_kwartaal"}
@@ -38,6 +38,7 @@ class AreaData:
     benefits: pd.DataFrame | None = None  # StatLine 85586NED: benefits per quarter, when the sync had it
     benefit_period: str | None = None  # the quarter the *_kwartaal indicators describe, e.g. 2024MM03
     annual: dict[str, pd.DataFrame] = field(default_factory=dict)  # annual StatLine tables by id
+    national_rows: pd.DataFrame | None = None  # CBS's figures for the Netherlands, one row per data year
     directory: Path | None = None
     _index: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
     _years: dict[int, AreaData] = field(default_factory=dict, repr=False)
@@ -49,12 +50,12 @@ class AreaData:
         manifest = cache.read_manifest(directory)
         benefits = cache.load_table("85586NED", directory)
         annual = {}
-        for table, definition in statline.table_definitions().items():
-            if definition.frequency == "annual":
-                frame = cache.load_table(table, directory)
-                if frame is not None:
-                    annual[table] = frame
-        data = cls(manifest, {}, cat, benefits, None, annual, directory)
+        annual_tables = [t for t, d in statline.table_definitions().items() if d.frequency == "annual"]
+        for table in (*annual_tables, leefbaarometer.TABLE):  # tables with one value per code and year
+            frame = cache.load_table(table, directory)
+            if frame is not None:
+                annual[table] = frame
+        data = cls(manifest, {}, cat, benefits, None, annual, cache.load_table(national.TABLE, directory), directory)
         data.layers = {name: (data._enrich(frame, int(manifest["year"])) if name in LEVELS else frame)
                        for name, frame in raw.items()}
         data.benefit_period = latest_benefits(benefits, int(manifest["year"]))[1] or latest_benefits(benefits)[1]
@@ -65,6 +66,7 @@ class AreaData:
         """Add the StatLine figures of `year` and every derived indicator to one layer."""
         key = next(c for c in ("buurtcode", "wijkcode", "gemeentecode") if c in frame.columns)
         crs = frame.crs
+        frame = reconcile_measures(frame)
         latest, _ = latest_benefits(self.benefits, year)
         extras = [latest] if latest is not None else []
         extras += [statline.annual_values(table, year) for table in self.annual.values()]
@@ -135,6 +137,23 @@ class AreaData:
         return frame[frame["gemeentecode"].isin(codes)]
 
     def region_aggregate(self, region_id: str, indicator_id: str) -> Aggregate:
-        """Parkstad or Limburg value of an indicator, aggregated from its municipalities."""
+        """Parkstad or Limburg value of an indicator, aggregated from its municipalities; for the Netherlands
+        the figure CBS publishes."""
+        if region_id == national.REFERENCE:
+            return self.national_figure(indicator_id)
         members = self.gemeenten_of(domain.regions()[region_id].gemeentecodes)
         return aggregate(members, self.catalogue[indicator_id])
+
+    def national_figure(self, indicator_id: str) -> Aggregate:
+        """CBS's national figure of this data year (derived indicators computed from national inputs)."""
+        rows = self.national_rows
+        if rows is None or rows.empty or indicator_id not in self.catalogue:
+            return Aggregate(None, 1, 0, published=True)
+        row = rows[rows["period"] == f"{self.year}JJ00"]
+        if row.empty:
+            return Aggregate(None, 1, 0, published=True)
+        values = self.catalogue.add_derived(row.drop(columns=["code", "period", "date"]).reset_index(drop=True))
+        value = pd.to_numeric(values.get(indicator_id, pd.Series([None])), errors="coerce").iloc[0]
+        if pd.isna(value):
+            return Aggregate(None, 1, 0, published=True)
+        return Aggregate(float(value), 1, 1, published=True)

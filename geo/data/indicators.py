@@ -57,6 +57,7 @@ class Indicator(BaseModel):
     problem: str | None = None  # the Regio Deal problem (data/problems.csv) this indicator measures
     proxy: bool = False  # stands in for what the problem really asks (said wherever it is shown)
     compare_as: str | None = None  # for a count: the rate a comparison with an average uses instead
+    reference_lag: int = Field(default=0, ge=0, le=5)  # the figure of data year N describes year N - lag (income)
 
     @field_validator("weight", "formula", "problem", "compare_as", mode="before")
     @classmethod
@@ -104,11 +105,22 @@ class Indicator(BaseModel):
         unit = self.unit_in(lang)
         return f"{self.label(lang)} ({unit})" if unit else self.label(lang)
 
-    def source(self, year: int, period: str | None = None, lang: str = "nl") -> str:
-        """Where a value of this indicator for `year` comes from, in words (data/datasets.csv)."""
+    def reference_year(self, year: int) -> int:
+        """The year a value of data year `year` describes: income in KWB data year N is income of N - 2."""
+        return year - self.reference_lag
+
+    def _reference_years(self, year: int | str) -> str:
+        """reference_year of a year or of a range of years written "2019–2024"."""
+        parts = str(year).split("–")
+        shifted = [str(int(p) - self.reference_lag) if p.strip().isdigit() else p for p in parts]
+        return "–".join(shifted)
+
+    def source(self, year: int | str, period: str | None = None, lang: str = "nl") -> str:
+        """Where a value of this indicator for `year` comes from, in words, with the year it describes where
+        that differs ("Inkomen 2020, CBS Kerncijfers wijken en buurten 2022"; data/datasets.csv)."""
         templates = dataset_sources().get(self.dataset, {})
         template = templates.get(f"source_{lang}") or templates.get("source_nl") or self.dataset + " {year}"
-        return template.format(year=year, period=period or year)
+        return template.format(year=year, period=period or year, reference_year=self._reference_years(year))
 
     @property
     def derived(self) -> bool:
@@ -233,6 +245,29 @@ def _numeric(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame.columns:
         return pd.Series(np.nan, index=frame.index, dtype="float64")
     return pd.to_numeric(frame[name], errors="coerce").astype("float64")
+
+
+@lru_cache(maxsize=4)
+def measure_checks(directory: Path = DEFINITIONS_DIR) -> list[dict[str, str]]:
+    """Property names that carried a different CBS measure in some source or year (data/measure_checks.csv)."""
+    with open(directory / "measure_checks.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def reconcile_measures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Move values that cannot be the measure their property name stands for to the name of the measure they
+    are (data/measure_checks.csv says when and why), so that one indicator never joins two definitions."""
+    for check in measure_checks():
+        name, target = check["property"], check["becomes"]
+        if name not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[name], errors="coerce")
+        if values.notna().any() and float(values.median()) > float(check["median_above"]):
+            frame = frame.copy()
+            if target not in frame.columns or pd.to_numeric(frame[target], errors="coerce").isna().all():
+                frame[target] = values
+            frame[name] = np.nan
+    return frame
 
 
 @lru_cache(maxsize=4)

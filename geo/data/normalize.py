@@ -2,7 +2,10 @@
 
 - property names: camelCase (WFS, some years) to snake_case, then year aliases from
   data/property_aliases.csv, so the rest of the app sees one name per concept;
-- CBS sentinels (-99997, -99995, ...; anything <= -99990) become missing;
+- CBS sentinels (-99997, -99995, ...; anything <= -99990) become missing; which column of which row had
+  which code is kept as JSON in SENTINEL_COLUMN, so that an empty cell can say what CBS said of it
+  (-99997 secret or not present, -99995 published in a later version, -99991 no longer published at
+  this level: CBS, Toelichting Wijk- en Buurtkaart 2022, 2023 en 2024, chapter 3);
 - invalid geometry is repaired and only polygonal parts kept;
 - output is EPSG:4326.
 """
@@ -10,6 +13,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +26,7 @@ from shapely.geometry import shape
 from geo.config import DEFINITIONS_DIR
 
 SENTINEL_MAX = -99990
+SENTINEL_COLUMN = "cbs_sentinels"  # per row: {"column": sentinel code} where the source gave a code
 _CAMEL_1 = re.compile(r"([a-z])([A-Z0-9])")
 _CAMEL_2 = re.compile(r"([0-9])([A-Za-z])")
 _CAMEL_3 = re.compile(r"([A-Z]+)([A-Z][a-z])")
@@ -29,7 +34,7 @@ _CAMEL_3 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 TEXT_COLUMNS = {
     "gemeentecode", "wijkcode", "buurtcode", "gemeentenaam", "wijknaam", "buurtnaam", "water",
     "code", "naam", "identificatie", "meest_voorkomende_postcode", "jaarstatcode",
-    "indelingswijziging_wijken_en_buurten", "dekkingspercentage",
+    "indelingswijziging_wijken_en_buurten", "dekkingspercentage", SENTINEL_COLUMN,
 }
 
 
@@ -73,6 +78,7 @@ def features_to_frame(features: list[dict], crs: str = "EPSG:4326") -> gpd.GeoDa
 def clean_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     frame = frame.rename(columns={c: canonical_name(c) for c in frame.columns if c != "geometry"})
     frame = frame.loc[:, ~frame.columns.duplicated()]
+    sentinels: dict[int, dict[str, int]] = {}
     for column in frame.columns:
         if column == "geometry":
             continue
@@ -82,7 +88,13 @@ def clean_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         numeric = pd.to_numeric(frame[column], errors="coerce")
         original_present = frame[column].notna() & (frame[column].astype("string").str.strip() != "")
         if numeric[original_present].notna().all():  # a genuinely numeric column
-            frame[column] = numeric.astype("float64").mask(numeric <= SENTINEL_MAX)
+            coded = numeric <= SENTINEL_MAX
+            for position in coded.to_numpy().nonzero()[0]:
+                sentinels.setdefault(int(position), {})[column] = int(numeric.iloc[position])
+            frame[column] = numeric.astype("float64").mask(coded)
+    if SENTINEL_COLUMN not in frame.columns or sentinels:
+        frame[SENTINEL_COLUMN] = pd.array([json.dumps(sentinels[i], sort_keys=True) if i in sentinels else None
+                                           for i in range(len(frame))], dtype="string")
     frame = frame.set_geometry(repair_geometry(frame.geometry))
     if frame.crs is None:
         frame = frame.set_crs("EPSG:4326")

@@ -53,6 +53,16 @@ class PdokClient:
 
     def get_json(self, url: str, params: dict | None = None) -> dict:
         """GET a JSON document, retrying transient failures; raise SourceError when it gives up."""
+        return self._get(url, params, "application/geo+json, application/json", _read_json)
+
+    def get_bytes(self, url: str, params: dict | None = None, max_bytes: int = 200 * 2**20) -> bytes:
+        """GET a file (a zip, a CSV), at most `max_bytes` of it: a larger answer is refused, not read."""
+        return self._get(url, params, "*/*", lambda response: _read_capped(response, url, max_bytes), stream=True)
+
+    def _get(self, url: str, params: dict | None, accept: str, read: Callable[[requests.Response], object],
+             stream: bool = False):
+        """The retry loop: transient failures (timeouts, 429, 5xx, an unreadable body) are tried again within
+        the policy's deadline; anything else raises SourceError with one line for the user."""
         policy = self.policy
         started = time.monotonic()
         last_problem = "no attempt made"
@@ -63,10 +73,8 @@ class PdokClient:
             retry_after = None
             try:
                 self.requests_made += 1
-                response = self.session.get(
-                    url, params=params, timeout=min(policy.timeout, remaining),
-                    headers={"Accept": "application/geo+json, application/json"},
-                )
+                response = self.session.get(url, params=params, timeout=min(policy.timeout, remaining),
+                                            headers={"Accept": accept}, stream=stream)
             except requests.Timeout:
                 last_problem = f"no answer within {policy.timeout:g} s"
             except requests.ConnectionError as exc:
@@ -74,9 +82,9 @@ class PdokClient:
             else:
                 if response.status_code == 200:
                     try:
-                        return response.json()
-                    except ValueError:
-                        last_problem = "the response is not valid JSON"
+                        return read(response)
+                    except _Unreadable as exc:
+                        last_problem = str(exc)
                 elif response.status_code in RETRY_STATUS:
                     last_problem = f"HTTP {response.status_code}"
                     retry_after = _retry_after(response)
@@ -113,6 +121,35 @@ class PdokClient:
             seen.add(url)
             query = None  # the next link carries every parameter; use it verbatim
         raise SourceError(f"more than {MAX_PAGES} pages at {_display(path)}")
+
+
+class _Unreadable(Exception):
+    """The body of a 200 answer could not be read (worth another try)."""
+
+
+def _read_json(response: requests.Response):
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise _Unreadable("the response is not valid JSON") from exc
+
+
+def _read_capped(response: requests.Response, url: str, max_bytes: int) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise SourceError(f"{_display(url)} is {int(declared) / 2**20:.0f} MB, more than the "
+                          f"{max_bytes / 2**20:.0f} MB allowed")
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_content(chunk_size=1 << 16):
+            size += len(chunk)
+            if size > max_bytes:
+                response.close()
+                raise SourceError(f"{_display(url)} is more than the {max_bytes / 2**20:.0f} MB allowed")
+            chunks.append(chunk)
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        raise _Unreadable(f"the connection broke off ({_short(exc)})") from exc
+    return b"".join(chunks)
 
 
 def next_link(page: dict) -> str | None:

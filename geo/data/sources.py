@@ -18,7 +18,7 @@ import pyogrio
 import shapely
 
 from geo.config import DEFAULT_YEAR, pdok_url
-from geo.data import domain, statline
+from geo.data import domain, leefbaarometer, national, statline
 from geo.data.layers import CBS, FIRST_YEAR, Layer
 from geo.data.normalize import clean_frame, features_to_frame
 from geo.data.pdok import NotFound, PdokClient, RetryPolicy, SourceError
@@ -36,6 +36,10 @@ class Source(Protocol):
     def fetch(self, layer: Layer, year: int, gemeentecode: str | None) -> gpd.GeoDataFrame: ...
 
     def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame: ...
+
+    def fetch_leefbaarometer(self) -> pd.DataFrame: ...
+
+    def fetch_national(self, years: list[int]) -> pd.DataFrame: ...
 
 
 def _keep(frame: gpd.GeoDataFrame, layer: Layer, gemeentecode: str | None) -> gpd.GeoDataFrame:
@@ -99,6 +103,19 @@ class PdokApiSource:
                              deadline=min(self.client.policy.deadline, 30.0))
         return statline.read_for_municipalities(table, gemeentecodes, policy=policy)
 
+    def fetch_leefbaarometer(self) -> pd.DataFrame:
+        """The Leefbaarometer's open-data download ($LEEFBAAROMETER_URL; not PDOK's either)."""
+        location = leefbaarometer.url()
+        policy = RetryPolicy(attempts=2, backoff=0.5, max_backoff=1.0, timeout=60.0, deadline=180.0)
+        content = PdokClient(location, policy).get_bytes(location, max_bytes=leefbaarometer.MAX_DOWNLOAD)
+        return leefbaarometer.read_archive(content)
+
+    def fetch_national(self, years: list[int]) -> pd.DataFrame:
+        """CBS's national figures per data year, from StatLine ($CBS_ODATA_URL)."""
+        policy = RetryPolicy(attempts=2, backoff=0.5, max_backoff=1.0, timeout=self.client.policy.timeout,
+                             deadline=min(self.client.policy.deadline, 30.0))
+        return national.read_odata(years, statline.odata_url("cbs"), policy)
+
 
 class DirectorySource:
     """A folder laid out like the API paths: `<dir>/cbs/wijken-en-buurten-2024/buurten.geojson`."""
@@ -146,6 +163,23 @@ class DirectorySource:
         frame = pd.concat([statline.read_csv(path, table) for path in extracts], ignore_index=True)
         return frame[frame["code"].str[2:6].isin([c[2:6] for c in gemeentecodes])].reset_index(drop=True)
 
+    def fetch_leefbaarometer(self) -> pd.DataFrame:
+        """`leefbaarometer/` in the folder: the download as it comes (a .zip), or its score CSVs."""
+        folder = self.root / "leefbaarometer"
+        archives = sorted(folder.glob("*.zip"))
+        files = sorted(p for p in folder.glob("*.csv") if leefbaarometer.MEMBER.search(p.name))
+        if not archives and not files:
+            raise SourceError("no Leefbaarometer download (leefbaarometer/*.zip or its score CSVs) in the source")
+        try:
+            parts = [leefbaarometer.read_archive(p.read_bytes()) for p in archives]
+            parts += [leefbaarometer.read_scores(p.read_bytes(), p.name) for p in files]
+        except OSError as exc:
+            raise SourceError(f"the Leefbaarometer files cannot be read: {exc.strerror}") from exc
+        return pd.concat(parts, ignore_index=True).drop_duplicates(["code", "period"]).reset_index(drop=True)
+
+    def fetch_national(self, years: list[int]) -> pd.DataFrame:
+        return national.read_extracts(self.root / "statline", years)
+
 
 class GeoPackageSource:
     """PDOK's `wijkenbuurten_{year}.gpkg` download (RD New): read only the rows needed."""
@@ -191,6 +225,12 @@ class GeoPackageSource:
 
     def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame:
         raise SourceError(f"a GeoPackage holds no StatLine table {table}")
+
+    def fetch_leefbaarometer(self) -> pd.DataFrame:
+        raise SourceError("a GeoPackage holds no Leefbaarometer scores")
+
+    def fetch_national(self, years: list[int]) -> pd.DataFrame:
+        raise SourceError("a GeoPackage holds no national figures")
 
 
 def open_source(spec: str | None) -> Source:

@@ -9,7 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.data import cache, domain, statline
+from geo.data import cache, domain, leefbaarometer, national, statline
 from geo.data.layers import FIRST_YEAR, LAYERS, LEVELS, Layer
 from geo.data.pdok import SourceError
 from geo.data.sources import Source
@@ -101,20 +101,25 @@ def sync(
     layers = {**history[latest], "provincie": fetch_layer(source, LAYERS["provincie"], latest, progress)}
     now = datetime.now(UTC).isoformat(timespec="seconds")
     tables, table_meta = {}, {}
-    for table, definition in statline.table_definitions().items():
+    fetchers = {table: (lambda d=definition: _fetch_table(source, d))
+                for table, definition in statline.table_definitions().items()}
+    fetchers[leefbaarometer.TABLE] = lambda: leefbaarometer.for_region(
+        source.fetch_leefbaarometer(), domain.limburg_codes(), domain.focus_codes())
+    fetchers[national.TABLE] = lambda: source.fetch_national(chosen)
+    for table, fetch in fetchers.items():
         try:
-            tables[table] = _fetch_table(source, definition)
+            tables[table] = fetch()
             table_meta[table] = {"fetched_at": now}
-            progress(f"statline  {table}: {len(tables[table])} rows")
+            progress(f"table     {table}: {len(tables[table])} rows")
         except SourceError as exc:  # figures beside the boundaries are a bonus: the cache is still complete
             kept = None if clean else _previous_table(table, directory)
             if kept is None:
                 table_meta[table] = {"rows": 0, "unavailable": str(exc)}
-                progress(f"statline  {table}: not available ({exc})")
+                progress(f"table     {table}: not available ({exc})")
             else:
                 tables[table], fetched_at = kept
                 table_meta[table] = {"fetched_at": fetched_at, "kept": True, "unavailable": str(exc)}
-                progress(f"statline  {table}: not available ({exc}); keeping the copy fetched {fetched_at}")
+                progress(f"table     {table}: not available ({exc}); keeping the copy fetched {fetched_at}")
     meta = {"source": source.location, "source_kind": source.kind, "year": int(latest), "tables": table_meta}
     older = {year: frames for year, frames in history.items() if year != latest}
     return cache.write_generation(layers, meta, directory, tables, older)

@@ -6,6 +6,7 @@ from geo.data import domain
 from geo.data.area_data import AreaData
 from geo.i18n import number, t
 from geo.maps.areas import AreaSummary
+from geo.maps.missing import why_aggregate_missing
 
 
 def card_figures(data: AreaData, summary: AreaSummary, lang: str) -> list[dict]:
@@ -18,10 +19,18 @@ def card_figures(data: AreaData, summary: AreaSummary, lang: str) -> list[dict]:
         limburg = data.region_aggregate(domain.province_id(), ind.id)
         province = domain.regions()[domain.province_id()].label(lang)
         agg = figure.aggregate
+        if ind.kind == "count":
+            reference = t("card_count_not_compared", lang)
+        elif limburg.value is None:
+            why = why_aggregate_missing(data, limburg, "gemeenten", ind.id, data.year, lang)
+            reference = f"– ({why.text(lang)})" if why else "–"
+        else:
+            reference = number(limburg.value, ind.decimals, lang)
         rows.append({
             t("indicator", lang): ind.label(lang),
             summary.definition.name: number(agg.value, ind.decimals, lang),
-            province: "–" if ind.kind == "count" else number(limburg.value, ind.decimals, lang),
+            province: reference,
+            t("monitor_col_source", lang): ind.source(data.year, data.benefit_period, lang),
             t("col_unit", lang): ind.unit_in(lang),
             t("col_coverage", lang): t("coverage", lang, covered=agg.covered, members=agg.members)
             + f" {t('level_' + figure.basis.removesuffix('en'), lang).lower()}",

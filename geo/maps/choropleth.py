@@ -18,8 +18,17 @@ from geo.data.layers import LAYERS
 from geo.i18n import number, t
 from geo.maps.areas import area_geometries
 from geo.maps.classify import Classification, classify
-from geo.maps.explorer import LEVELS, View, reference_label, scope_frame, scope_table, shown_column
+from geo.maps.explorer import (
+    LEVELS,
+    View,
+    missing_reasons,
+    reference_label,
+    scope_frame,
+    scope_table,
+    shown_column,
+)
 from geo.maps.leaflet import DECIMALS, RD_NEW, simplify_coverage, tooltip_html
+from geo.maps.missing import Missing
 
 MIN_TOLERANCE, MAX_TOLERANCE = 3.0, 60.0
 
@@ -95,6 +104,7 @@ class Choropleth:
     classification: Classification
     properties: dict[str, dict]  # per code: what the map feature carries
     diverging: bool
+    missing: dict[str, Missing]  # per code without a mapped value: why
 
 
 def format_value(value: float | None, indicator: Indicator, lang: str, signed: bool = False) -> str:
@@ -118,12 +128,14 @@ def build_choropleth(data: AreaData, view: View) -> Choropleth:
     source = t("tooltip_source", lang, source=ATTRIBUTION, year=year)
     if indicator.dataset != "cbs/wijken-en-buurten":
         source = indicator.source(year, data.for_year(year).benefit_period, lang)
+    missing = missing_reasons(data, view, table, lang)
     missing_text = t("legend_missing", lang)
     properties = {}
     for i, row in enumerate(table.itertuples(index=False)):
         title = row.name if view.level == "gemeente" else f"{row.name} ({row.gemeente})"
         if np.isnan(row.value):
-            lines = [f"{label}: {missing_text}"]
+            why = missing.get(row.code)
+            lines = [f"{label}: {why.text(lang) if why else missing_text}"]
         else:
             lines = [f"{label}: {number(row.value, indicator.decimals, lang)} {indicator.unit_in(lang)}".rstrip()]
             if compared and not np.isnan(row.difference):
@@ -131,14 +143,15 @@ def build_choropleth(data: AreaData, view: View) -> Choropleth:
                                value=format_value(row.difference, indicator, lang, signed=True)))
         if changing:
             key = "tooltip_change_gap" if compared else "tooltip_change"
-            lines.append(t(key, lang, since=view.change, ref=ref_label,
-                           value=format_value(row.change, indicator, lang, signed=True)))
+            change = (missing[row.code].text(lang) if np.isnan(row.change) and row.code in missing
+                      else format_value(row.change, indicator, lang, signed=True))
+            lines.append(t(key, lang, since=view.change, ref=ref_label, value=change))
             if row.changed:
                 lines.append(t("tooltip_boundary_changed", lang, since=view.change))
         lines.append(source)
         properties[row.code] = {"code": row.code, "fill": colours[i], "tip": tooltip_html(title, lines)}
     return Choropleth(indicator, pd.Series(shown.to_numpy(), index=table["code"].to_numpy()), classification,
-                      properties, compared or changing)
+                      properties, compared or changing, missing)
 
 
 def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:

@@ -15,16 +15,19 @@ import pandas as pd
 from geo.data import domain
 from geo.data.area_data import AreaData
 from geo.data.layers import LAYERS
+from geo.data.national import REFERENCE as NATIONAL
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from geo.maps.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, SCHEMES
+from geo.maps.missing import Missing, level_reason, why_aggregate_missing, why_missing
 
 LEVELS = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
 DEFAULT_INDICATOR = "aantal_inwoners"
 
 
 def references() -> tuple[str, ...]:
-    """What an area can be compared with: its municipality, the region's groups (parkstad), the province."""
-    return ("none", "gemeente", *domain.group_ids(), domain.province_id())
+    """What an area can be compared with: its municipality, the region's groups (parkstad), the province, the
+    Netherlands (CBS's national figure)."""
+    return ("none", "gemeente", *domain.group_ids(), domain.province_id(), NATIONAL)
 
 
 def fixed_scopes() -> tuple[str, ...]:
@@ -39,8 +42,16 @@ def default_scope() -> str:
 
 
 def region_ids() -> list[str]:
-    """The groups and the province: the aggregates shown beside an area."""
-    return list(domain.regions())
+    """The groups, the province and the Netherlands: the references shown beside an area."""
+    return [*domain.regions(), NATIONAL]
+
+
+def region_name(region_id: str, lang: str, short: bool = False) -> str:
+    """A reference area in words: a group or the province from the region file, or the Netherlands."""
+    if region_id == NATIONAL:
+        return t("nederland_short" if short else "nederland_name", lang)
+    region = domain.regions()[region_id]
+    return region.short(lang) if short else region.label(lang)
 
 
 @dataclass(frozen=True)
@@ -173,10 +184,33 @@ def values_of(frame: pd.DataFrame, indicator_id: str) -> pd.Series:
 
 
 def region_value(data: AreaData, region_id: str, indicator_id: str) -> float | None:
-    """A region's value to compare with, only when every municipality in it has one (else None: an
-    "average" of a few would pass for the region's)."""
-    result = data.region_aggregate(region_id, indicator_id)
-    return result.value if result.complete else None
+    """A region's value to compare with: None unless every municipality in it has one (geo.data.aggregate)."""
+    return data.region_aggregate(region_id, indicator_id).value
+
+
+def comparison_unavailable(data: AreaData, view: View) -> Missing | None:
+    """Why the view's reference cannot be compared with (in its year, or in the `change` year); None when it can.
+    The map then shows the indicator itself, and the page says this reason."""
+    if view.ref == "none":
+        return None
+    for year in (view.year or data.year, view.change):
+        if not year:
+            continue
+        year_data = data.for_year(year)
+        if view.ref == "gemeente":
+            codes = scope_frame(year_data, view.level, view.area)["gemeentecode"]
+            values = gemeente_values(year_data, view.indicator).reindex(codes.unique())
+            if values.notna().any():
+                continue
+            reason = level_reason(data, "gemeenten", view.indicator, year)
+            if reason is None and len(codes):
+                reason = why_missing(data, str(codes.iloc[0]), view.indicator, year)
+            return reason
+        result = year_data.region_aggregate(view.ref, view.indicator)
+        reason = why_aggregate_missing(data, result, "gemeenten", view.indicator, year)
+        if reason is not None:
+            return reason
+    return None
 
 
 def gemeente_values(data: AreaData, indicator_id: str) -> pd.Series:
@@ -209,9 +243,8 @@ def scope_label(data: AreaData, area: str, lang: str) -> str:
 
 
 def reference_label(ref: str, lang: str) -> str:
-    regions = domain.regions()
-    if ref in regions:
-        return t("ref_region", lang, name=regions[ref].short(lang))
+    if ref in domain.regions() or ref == NATIONAL:
+        return t("ref_region", lang, name=region_name(ref, lang, short=True))
     return t(f"ref_{ref}", lang)
 
 
@@ -228,7 +261,8 @@ def scope_table(data: AreaData, view: View) -> pd.DataFrame:
         "gemeente": frame["gemeentenaam"].astype(str).to_numpy(),
         "value": values_of(frame, view.indicator).to_numpy(),
     })
-    reference = reference_series(current, frame, view)
+    compared = view.ref != "none" and comparison_unavailable(data, view) is None
+    reference = reference_series(current, frame, view) if compared else None
     if reference is not None:
         table["reference"] = reference.to_numpy()
         table["difference"] = table["value"] - table["reference"]
@@ -236,7 +270,7 @@ def scope_table(data: AreaData, view: View) -> pd.DataFrame:
         base = data.for_year(view.change)
         earlier = base.layers[view.layer].set_index(key)
         base_values = values_of(earlier, view.indicator).reindex(table["code"]).to_numpy()
-        base_reference = reference_series(base, frame, view)
+        base_reference = reference_series(base, frame, view) if compared else None
         if base_reference is not None:
             base_values = base_values - base_reference.to_numpy()
         table["base"] = base_values
@@ -244,6 +278,38 @@ def scope_table(data: AreaData, view: View) -> pd.DataFrame:
         changed = data.boundary_changes(view.layer, view.change, view.year)
         table["changed"] = table["code"].isin(changed) | ~table["code"].isin(earlier.index)
     return table
+
+
+def missing_reasons(data: AreaData, view: View, table: pd.DataFrame, lang: str | None = None) -> dict[str, Missing]:
+    """For every area in the scope table without a mapped value: why (its own value, else the earlier year's)."""
+    lang = lang or view.lang
+    column = shown_column(table)
+    out: dict[str, Missing] = {}
+    empty = table[table[column].isna()]
+    if empty.empty:
+        return out
+    year = view.year or data.year
+    whole = level_reason(data, view.layer, view.indicator, year, lang)
+    for code, value in zip(empty["code"], empty["value"], strict=True):
+        reason = whole
+        if reason is None and pd.isna(value):
+            reason = why_missing(data, code, view.indicator, year, lang)
+        if reason is None and view.change:
+            reason = why_missing(data, code, view.indicator, view.change, lang)
+        if reason is None and "reference" in table:
+            reason = Missing("no_value", year, view.indicator)  # its municipality has no value to compare with
+        if reason is not None:
+            out[code] = reason
+    return out
+
+
+def missing_summary(reasons: dict[str, Missing], lang: str) -> list[tuple[str, int]]:
+    """The distinct reasons with how many areas each, most frequent first (for the legend's note)."""
+    counts: dict[str, int] = {}
+    for reason in reasons.values():
+        text = reason.text(lang)
+        counts[text] = counts.get(text, 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
 
 
 def shown_column(table: pd.DataFrame) -> str:
@@ -257,12 +323,16 @@ def ranking(data: AreaData, view: View) -> pd.DataFrame:
     column = "change" if "change" in table else "value"
     order = table.sort_values(column, ascending=False, na_position="last", kind="stable")
     order["rank"] = order[column].rank(ascending=False, method="min").astype("Int64")
+    reasons = missing_reasons(data, view, order)
+    order["why"] = [reasons[c].text(view.lang) if c in reasons else "" for c in order["code"]]
     return order.reset_index(drop=True)
 
 
 def reference_rows(data: AreaData, view: View) -> pd.DataFrame:
-    """Municipality values (for the municipalities in scope), Parkstad and Limburg, with coverage."""
-    data = data.for_year(view.year or data.year)
+    """Municipality values (for the municipalities in scope), Parkstad and Limburg, with coverage and, where
+    there is no value, why."""
+    root, year = data, view.year or data.year
+    data = data.for_year(year)
     indicator = data.catalogue[view.indicator]
     frame = scope_frame(data, view.level, view.area)
     rows = []
@@ -270,13 +340,16 @@ def reference_rows(data: AreaData, view: View) -> pd.DataFrame:
     values = gemeente_values(data, view.indicator)
     for code in sorted(set(frame["gemeentecode"]) & set(gemeenten.index)):
         value = values[code]
+        why = why_missing(root, code, indicator.id, year, view.lang) if pd.isna(value) else None
         rows.append({"kind": "gemeente", "code": code, "name": str(gemeenten.at[code, "gemeentenaam"]),
-                     "value": value, "covered": 1 if pd.notna(value) else 0, "members": 1})
+                     "value": value, "covered": 1 if pd.notna(value) else 0, "members": 1,
+                     "why": why.text(view.lang) if why else ""})
     for region_id in region_ids():
         result = data.region_aggregate(region_id, indicator.id)
-        rows.append({"kind": region_id, "code": region_id, "name": domain.regions()[region_id].name,
+        why = why_aggregate_missing(root, result, "gemeenten", indicator.id, year, view.lang)
+        rows.append({"kind": region_id, "code": region_id, "name": region_name(region_id, view.lang),
                      "value": np.nan if result.value is None else result.value,
-                     "covered": result.covered, "members": result.members})
+                     "covered": result.covered, "members": result.members, "why": why.text(view.lang) if why else ""})
     return pd.DataFrame(rows)
 
 
@@ -295,21 +368,38 @@ class ProfileRow:
     value: float | None
     gemeente: float | None
     regions: dict[str, float | None]  # the region's groups, then the province (complete aggregates only)
+    why: dict[str, str] = field(default_factory=dict)  # "area", "gemeente" or a region id without a value: why
 
 
-def profile(data: AreaData, code: str) -> list[ProfileRow]:
-    """Key indicators of one area against its municipality, the region's groups and the province."""
+def profile(root: AreaData, code: str, lang: str = DEFAULT_LANGUAGE, year: int | None = None) -> list[ProfileRow]:
+    """Key indicators of one area in `year` (default the latest) against its municipality, the region's groups
+    and the province; every empty figure with the reason (geo.maps.missing)."""
+    year = year or root.year
+    data = root.for_year(year)
     row = data.row(code)
     if row is None:
         return []
-    gemeente_row = data.row(str(row["gemeentecode"]))
+    gemeentecode = str(row["gemeentecode"])
+    gemeente_row = data.row(gemeentecode)
     out = []
     for ind in data.catalogue.key_indicators():
-        value = row.get(ind.id)
-        gm = gemeente_row.get(ind.id) if gemeente_row is not None else None
-        out.append(ProfileRow(ind.id, _float(value), _float(gm), {
-            region: region_value(data, region, ind.id) if ind.aggregation != "none" else None
-            for region in region_ids()}))
+        value = _float(row.get(ind.id))
+        gm = _float(gemeente_row.get(ind.id)) if gemeente_row is not None else None
+        why: dict[str, str] = {}
+        if value is None:
+            reason = why_missing(root, code, ind.id, year, lang)
+            why["area"] = reason.text(lang) if reason else ""
+        if gm is None:
+            reason = why_missing(root, gemeentecode, ind.id, year, lang)
+            why["gemeente"] = reason.text(lang) if reason else ""
+        regions = {}
+        for region in region_ids():
+            result = data.region_aggregate(region, ind.id)
+            regions[region] = result.value
+            if result.value is None:
+                reason = why_aggregate_missing(root, result, "gemeenten", ind.id, year, lang)
+                why[region] = reason.text(lang) if reason else ""
+        out.append(ProfileRow(ind.id, value, gm, regions, why))
     return out
 
 

@@ -10,14 +10,17 @@ chart never joins two different areas into one line without saying so.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 
 from geo.data import domain
 from geo.data.area_data import BREAK_COLUMN, AreaData
 from geo.data.indicators import Indicator
+from geo.data.national import REFERENCE as NATIONAL
+from geo.i18n import t
 from geo.maps.areas import area_figure
+from geo.maps.missing import Missing, why_aggregate_missing, why_missing
 
 
 class UnknownArea(ValueError):
@@ -32,14 +35,19 @@ class TrendPoint:
     covered: int | None = None  # aggregates: members with a value
     members: int | None = None
     break_before: bool = False
+    why: Missing | None = None  # where value is None: why (geo.maps.missing)
+    reference_year: int | None = None  # the year the value describes, where it differs from `year` (income)
 
     @property
     def comparable(self) -> bool:
-        """A value that stands on all its members: an aggregate of only some of them is not compared."""
+        """A value that stands on all its members (geo.data.aggregate gives a partial aggregate no value)."""
         return self.value is not None and (self.members is None or self.covered == self.members)
 
     def as_json(self) -> dict:
         out = asdict(self)
+        out["why"] = None if self.why is None else {**self.why.as_json(), "text": self.why.text("en")}
+        if self.reference_year is None:
+            out.pop("reference_year")
         if self.members is None:
             out.pop("covered")
             out.pop("members")
@@ -48,7 +56,7 @@ class TrendPoint:
 
 def area_kind(data: AreaData, area: str) -> str:
     """`code`, `priority` or `region`; UnknownArea with the reason otherwise."""
-    if area in domain.regions():
+    if area in domain.regions() or area == NATIONAL:
         return "region"
     if area in domain.priority_areas():
         return "priority"
@@ -56,7 +64,7 @@ def area_kind(data: AreaData, area: str) -> str:
         return "code"
     raise UnknownArea(
         f"unknown area {area!r}: use a gemeente, wijk or buurt code from the cache (e.g. GM0917), "
-        f"a priority area ({', '.join(domain.priority_areas())}) or {' / '.join(domain.regions())}"
+        f"a priority area ({', '.join(domain.priority_areas())}) or {' / '.join([*domain.regions(), NATIONAL])}"
     )
 
 
@@ -90,28 +98,33 @@ def series(data: AreaData, area: str, indicator_id: str, lang: str = "nl") -> li
             row = year_data.row(area)
             value = None if row is None else _float(row.get(indicator_id))
             members = frozenset([area]) if row is not None else frozenset()
-            point = TrendPoint(year, value, source, break_before=_flag_changed(row))
+            why = None if value is not None else why_missing(data, area, indicator_id, year, lang)
+            point = TrendPoint(year, value, source, break_before=_flag_changed(row), why=why)
         elif kind == "region":
             result = year_data.region_aggregate(area, indicator_id)
             members = frozenset()
-            point = TrendPoint(year, result.value, source, result.covered, result.members)
+            why = why_aggregate_missing(data, result, "gemeenten", indicator_id, year, lang)
+            point = TrendPoint(year, result.value, source, result.covered, result.members, why=why)
         else:
-            point, members = _priority_point(year_data, area, indicator, year, source)
+            point, members = _priority_point(data, year_data, area, indicator, year, source, lang)
+        if indicator.reference_lag:
+            point = replace(point, reference_year=indicator.reference_year(year))
         if previous_members is not None and kind != "region" and members and members != previous_members:
-            point = TrendPoint(point.year, point.value, point.source, point.covered, point.members, True)
+            point = replace(point, break_before=True)
         previous_members = members if members else previous_members
         points.append(point)
     return points
 
 
-def _priority_point(data: AreaData, area_id: str, indicator: Indicator, year: int,
-                    source: str) -> tuple[TrendPoint, frozenset[str]]:
+def _priority_point(root: AreaData, data: AreaData, area_id: str, indicator: Indicator, year: int,
+                    source: str, lang: str) -> tuple[TrendPoint, frozenset[str]]:
     definition = domain.priority_areas()[area_id]
     present = [c for c in definition.buurtcodes if data.level_of(c) == "buurten"]
     figure = area_figure(data, present, indicator)
     changed = any(_flag_changed(data.row(code)) for code in present)
     result = figure.aggregate
-    point = TrendPoint(year, result.value, source, result.covered, result.members, changed)
+    why = why_aggregate_missing(root, result, figure.basis, indicator.id, year, lang)
+    point = TrendPoint(year, result.value, source, result.covered, result.members, changed, why=why)
     return point, frozenset(present)
 
 
@@ -174,7 +187,8 @@ def _gemeente_of(data: AreaData, area: str, kind: str) -> str | None:
 def comparison(data: AreaData, area: str, indicator_id: str, lang: str, area_label: str) -> pd.DataFrame:
     """The area, its municipality and the regions as one long table for a line chart.
 
-    Columns: series, role (area, gemeente, group, province), year, value, source, break_before, segment.
+    Columns: series, role (area, gemeente, group, province, country), year, value, source, break_before, segment.
+    A reference with no value in any year (the Netherlands when the cache has no national figures) is left out.
     A segment is a run of consecutive years with values and no break, so a chart draws gaps and breaks
     instead of joining them.
     """
@@ -185,12 +199,15 @@ def comparison(data: AreaData, area: str, indicator_id: str, lang: str, area_lab
         lines.append(("gemeente", data.name_of(gemeente) or gemeente, gemeente))
     kinds = {r: ("province" if r == domain.province_id() else "group") for r in domain.regions()}
     lines += [(kinds[r], region.short(lang), r) for r, region in domain.regions().items() if r != area]
+    if area != NATIONAL:
+        lines.append(("country", t("nederland_short", lang), NATIONAL))
     rows = []
     for role, label, code in lines:
         segment, previous = 0, None
-        for point in series(data, code, indicator_id, lang):
-            if role != "area" and not point.comparable:  # a reference standing on only some members: a gap
-                point = TrendPoint(point.year, None, point.source, point.covered, point.members, point.break_before)
+        points = series(data, code, indicator_id, lang)
+        if role == "country" and all(p.value is None for p in points):
+            continue
+        for point in points:
             if point.value is None or point.break_before or (previous is not None and previous.value is None):
                 segment += 1
             rows.append({"series": label, "role": role, "year": point.year, "value": point.value,

@@ -6,7 +6,7 @@ Figures come from the buurt itself; where CBS gives none for the buurt, from its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
@@ -29,6 +29,7 @@ class Figure:
     level: str | None  # "buurt", "wijk" (fallback) or None when neither has a value
     gemeente: float | None
     regions: dict[str, float | None]  # the region's groups and the province
+    why: dict[str, str] = field(default_factory=dict)  # "area" (buurt and wijk), "gemeente", region ids: why empty
 
 
 @dataclass
@@ -44,19 +45,19 @@ class BuurtProfile:
     figures: list[Figure]
 
 
-def buurt_profile(data: AreaData, code: str) -> BuurtProfile | None:
+def buurt_profile(data: AreaData, code: str, lang: str = "nl") -> BuurtProfile | None:
     row = data.row(code)
     if row is None or data.level_of(code) != "buurten":
         return None
     wijk = data.row(str(row["wijkcode"]))
-    for_wijk = {r.indicator_id: r for r in explorer.profile(data, str(row["wijkcode"]))}
+    for_wijk = {r.indicator_id: r for r in explorer.profile(data, str(row["wijkcode"]), lang)}
     figures = []
-    for own in explorer.profile(data, code):
+    for own in explorer.profile(data, code, lang):
         value, level = own.value, "buurt"
         if value is None and own.indicator_id in for_wijk:
             value, level = for_wijk[own.indicator_id].value, "wijk"
         figures.append(Figure(own.indicator_id, value, level if value is not None else None,
-                              own.gemeente, own.regions))
+                              own.gemeente, own.regions, own.why))
     return BuurtProfile(
         code=code, name=str(row["buurtnaam"]), wijkcode=str(row["wijkcode"]),
         wijknaam=str(wijk["wijknaam"]) if wijk is not None else "",

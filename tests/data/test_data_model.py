@@ -12,7 +12,7 @@ from shapely.geometry import Polygon, box
 
 from geo.config import DEFINITIONS_DIR
 from geo.data import domain, statline
-from geo.data.aggregate import aggregate
+from geo.data.aggregate import Aggregate, aggregate
 from geo.data.domain import DefinitionError
 from geo.data.indicators import Catalogue, Indicator, catalogue, evaluate, formula_names
 from geo.data.normalize import features_to_frame, snake_case
@@ -116,24 +116,36 @@ def frame(**columns):
     return pd.DataFrame(columns)
 
 
-def test_sum_reports_coverage_instead_of_counting_missing_as_zero():
+def test_a_sum_of_only_some_members_has_no_value_but_says_its_coverage():
+    """150 would pass for the total of three areas while one is unknown: the rule gives no value instead."""
     result = aggregate(frame(aantal_inwoners=[100.0, np.nan, 50.0]), catalogue()["aantal_inwoners"])
-    assert result.value == 150 and result.members == 3 and result.covered == 2 and not result.complete
+    assert result.value is None and (result.covered, result.members) == (2, 3) and result.partial
+    whole = aggregate(frame(aantal_inwoners=[100.0, 20.0, 50.0]), catalogue()["aantal_inwoners"])
+    assert whole.value == 170 and whole.complete and not whole.partial
 
 
-def test_weighted_mean_uses_weights_and_skips_missing():
-    data = frame(percentage_personen_65_jaar_en_ouder=[10.0, 40.0, np.nan], aantal_inwoners=[300.0, 100.0, 500.0])
-    result = aggregate(data, catalogue()["percentage_personen_65_jaar_en_ouder"])
-    assert result.value == pytest.approx((10 * 300 + 40 * 100) / 400)
-    assert (result.covered, result.members) == (2, 3)
+def test_weighted_mean_stands_on_all_members_and_ignores_those_without_weight():
+    ind = catalogue()["percentage_personen_65_jaar_en_ouder"]
+    some = frame(percentage_personen_65_jaar_en_ouder=[10.0, 40.0, np.nan], aantal_inwoners=[300.0, 100.0, 500.0])
+    assert aggregate(some, ind).value is None and (aggregate(some, ind).covered, aggregate(some, ind).members) == (2, 3)
+    # a buurt without inhabitants adds nothing to a mean weighted by inhabitants, whatever CBS gives for it
+    empty_buurt = frame(percentage_personen_65_jaar_en_ouder=[10.0, 40.0, np.nan], aantal_inwoners=[300.0, 100.0, 0.0])
+    result = aggregate(empty_buurt, ind)
+    assert result.value == pytest.approx((10 * 300 + 40 * 100) / 400) and result.complete
 
 
 def test_formula_indicator_recomputed_from_summed_inputs():
     cat = catalogue()
-    data = cat.add_derived(frame(woningvoorraad=[500.0, 100.0, 80.0], aantal_inwoners=[1000.0, 1000.0, np.nan]))
+    data = cat.add_derived(frame(woningvoorraad=[500.0, 100.0, 80.0], aantal_inwoners=[1000.0, 1000.0, 400.0]))
     result = aggregate(data, cat["woningen_per_1000_inwoners"])
-    assert result.value == pytest.approx(1000 * 600 / 2000)  # not the mean of 500 and 100
-    assert (result.covered, result.members) == (2, 3)
+    assert result.value == pytest.approx(1000 * 680 / 2400)  # not the mean of 500, 100 and 200
+    partial = cat.add_derived(frame(woningvoorraad=[500.0, 100.0, 80.0], aantal_inwoners=[1000.0, 1000.0, np.nan]))
+    result = aggregate(partial, cat["woningen_per_1000_inwoners"])
+    assert result.value is None and (result.covered, result.members) == (2, 3)
+
+
+def test_nobody_can_build_a_partial_aggregate_with_a_value():
+    assert Aggregate(87_086.0, members=31, covered=1).value is None  # Heerlen alone is not Limburg
 
 
 def test_nothing_known_gives_none():

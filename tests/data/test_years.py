@@ -1,6 +1,8 @@
 """Several data years: the sync and cache with a year dimension, `--years`, `info`, `trend`, annual StatLine tables.
 
-The extra years are DERIVED from the real 2024 snapshot by tests/derived_years.py (rules in its docstring).
+The extra years here are DERIVED from the real 2024 snapshot by tests/derived_years.py (rules in its docstring):
+a buurt that vanished, a reshaped wijk and a re-divided buurt exist only there. The real history is tested in
+tests/test_numbers.py.
 """
 
 from __future__ import annotations
@@ -19,6 +21,17 @@ from tests import derived_years as derived
 from tests.conftest import FAST
 from tests.data.test_sync import EXPECTED, counts, run_geo, tree_digest
 from tests.pdok_server import Fault, StandIn
+
+
+@pytest.fixture(scope="module")
+def synced_dir(derived_synced_dir):
+    """This module's expectations are the derived years' rules."""
+    return derived_synced_dir
+
+
+@pytest.fixture(scope="module")
+def area_data(derived_area_data):
+    return derived_area_data
 
 
 @pytest.fixture
@@ -88,7 +101,8 @@ def test_cli_trend_json_for_a_gemeente(data_dir):
     points = json.loads(result.stdout)
     assert [p["year"] for p in points] == [2022, 2023, 2024]
     assert [round(p["value"], 1) for p in points] == [66.0, 63.0, 60.0]
-    assert all(set(p) == {"year", "value", "source", "break_before"} for p in points)
+    assert all(set(p) == {"year", "value", "source", "break_before", "why"} for p in points)
+    assert all(p["why"] is None for p in points)
     assert points[0]["source"].startswith("Politie/CBS 47018NED, 2022")
 
 

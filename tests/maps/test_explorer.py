@@ -157,10 +157,12 @@ def test_ranking_orders_by_value_and_keeps_missing_last(area_data):
 def test_reference_rows_report_coverage(area_data):
     rows = explorer.reference_rows(area_data, View(level="wijk", area="parkstad",
                                                    indicator="percentage_personen_65_jaar_en_ouder"))
-    assert set(rows["kind"]) == {"gemeente", "parkstad", "limburg"}
+    assert set(rows["kind"]) == {"gemeente", "parkstad", "limburg", "nederland"}
     assert (rows["kind"] == "gemeente").sum() == 7
     limburg = rows.set_index("kind").loc["limburg"]
     assert (limburg["covered"], limburg["members"]) == (31, 31)
+    country = rows.set_index("kind").loc["nederland"]  # no national figures in this cache: said, not computed
+    assert pd.isna(country["value"]) and country["why"].startswith("Niet in de geladen gegevens (CBS Kerncijfers")
 
 
 def test_profile_compares_with_municipality_and_regions(area_data):
@@ -208,11 +210,14 @@ def test_choropleth_features_carry_code_colour_and_tooltip(area_data):
 
 def test_missing_values_are_said_in_tooltip_and_legend(area_data):
     view = View(level="buurt", area="kerkrade-oost", indicator="aantal_inwoners")
-    choropleth = build_choropleth(area_data, view)  # the snapshot has no buurt figures
-    assert all("geen gegevens / door CBS afgeschermd" in p["tip"] for p in choropleth.properties.values())
+    choropleth = build_choropleth(area_data, view)  # the snapshot has no buurt figures in 2024, only wijk ones
+    why = "Op dit niveau niet in de gegevens van 2024; wel per wijk."
+    assert all(why in p["tip"] for p in choropleth.properties.values())  # not blamed on CBS's privacy rules
+    assert all("afgeschermd" not in p["tip"] for p in choropleth.properties.values())
     assert all(p["fill"] == MISSING_COLOUR for p in choropleth.properties.values())
     assert legend_rows(choropleth, "nl") == [
-        {"colour": MISSING_COLOUR, "label": "geen gegevens / door CBS afgeschermd", "count": 6, "missing": True}]
+        {"colour": MISSING_COLOUR, "label": "geen cijfer (zie toelichting)", "count": 6, "missing": True}]
+    assert explorer.missing_summary(choropleth.missing, "nl") == [(why, 6)]
 
 
 def test_prepared_geometry_keeps_shared_borders_and_is_small(area_data):

@@ -1,0 +1,98 @@
+"""The Leefbaarometer 3.0 (Ministry of the Interior, BZK): liveability scores per buurt and measurement year.
+
+Source: the open-data download `open-data-leefbaarometer-meting-2024.zip` (CC0; $LEEFBAAROMETER_URL), which
+holds `Leefbaarometer-scores buurten 2002-2024.csv` with the columns `bu_code, jaar, lbm, afw, fys, onv, soc,
+vrz, won`: the total score `lbm`, its deviation from the national mean `afw` (the sum of the five dimension
+scores) and the five dimensions physical environment, unsafety, social cohesion, facilities and housing stock.
+Those columns are given (issue 19) and checked live by `pytest --web`; the files for wijken and gemeenten
+(`Leefbaarometer-scores wijken|gemeenten ...csv`, code columns `wk_code`/`gm_code`) and the separator and decimal
+mark could not be seen here: they are read when present and in either Dutch or English CSV conventions, and
+said to be unverified in data/datasets.csv.
+
+The result is one tidy table like an annual StatLine table (`code`, `period` YYYYJJ00, `date`, then the seven
+scores under the indicator ids of data/indicators.csv), so that each measurement year joins the data year of
+the same number.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+
+import pandas as pd
+
+from geo.data.pdok import SourceError
+
+TABLE = "leefbaarometer"
+DEFAULT_URL = "https://www.leefbaarometer.nl/resources/open-data-leefbaarometer-meting-2024.zip"
+COLUMNS = {  # source column -> indicator id (data/indicators.csv)
+    "lbm": "lbm_score", "afw": "lbm_afwijking", "fys": "lbm_fysieke_omgeving", "onv": "lbm_onveiligheid",
+    "soc": "lbm_sociale_samenhang", "vrz": "lbm_voorzieningen", "won": "lbm_woningvoorraad",
+}
+CODE_COLUMNS = {"bu_code": "BU", "wk_code": "WK", "gm_code": "GM"}
+MEMBER = re.compile(r"(?:^|/)Leefbaarometer-scores (buurten|wijken|gemeenten)[^/]*\.csv$", re.IGNORECASE)
+MAX_DOWNLOAD = 300 * 2**20  # the 2024 download is some tens of MB
+MAX_MEMBER = 400 * 2**20  # unpacked, per CSV read
+MAX_RATIO = 50  # more compressed than this is not a CSV of scores
+CODE = re.compile(r"^(BU\d{8}|WK\d{6}|GM\d{4})$")
+
+
+def url() -> str:
+    return os.environ.get("LEEFBAAROMETER_URL") or DEFAULT_URL
+
+
+def read_scores(content: bytes, name: str = "scores") -> pd.DataFrame:
+    """One score CSV as the tidy table. SourceError (one line) when it is not what the Leefbaarometer gives."""
+    text = content.decode("utf-8-sig", errors="replace")
+    first = text.split("\n", 1)[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise SourceError(f"Leefbaarometer {name}: not a readable CSV ({exc})") from exc
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    code_column = next((c for c in CODE_COLUMNS if c in frame.columns), None)
+    missing = [c for c in ("jaar", *COLUMNS) if c not in frame.columns]
+    if code_column is None or missing:
+        wanted = ", ".join(["bu_code", "jaar", *COLUMNS])
+        raise SourceError(f"Leefbaarometer {name}: expected the columns {wanted}; "
+                          f"missing {', '.join(missing or ['a code column'])}")
+    codes = frame[code_column].astype("string").str.strip()
+    years = pd.to_numeric(frame["jaar"], errors="coerce")
+    keep = codes.str.match(CODE.pattern, na=False) & years.between(1990, 2100)
+    out = pd.DataFrame({"code": codes[keep].to_numpy(), "period": [f"{int(y)}JJ00" for y in years[keep]]})
+    out["date"] = pd.to_datetime(out["period"].str[:4] + "-01-01")
+    for source, column in COLUMNS.items():
+        values = frame.loc[keep, source].astype("string").str.strip().str.replace(",", ".", regex=False)
+        out[column] = pd.to_numeric(values, errors="coerce").to_numpy()
+    return out.drop_duplicates(["code", "period"]).reset_index(drop=True)
+
+
+def read_archive(content: bytes) -> pd.DataFrame:
+    """The scores of the download (a zip): the buurten file, and the wijken and gemeenten files where present.
+    The archive's directory is checked before anything is unpacked (sizes, compression ratio)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile as exc:
+        raise SourceError("the Leefbaarometer download is not a zip archive") from exc
+    members = [info for info in archive.infolist() if MEMBER.search(info.filename)]
+    if not any("buurten" in info.filename.lower() for info in members):
+        raise SourceError("the Leefbaarometer download holds no 'Leefbaarometer-scores buurten ...csv'")
+    parts = []
+    for info in members:
+        if info.file_size > MAX_MEMBER or info.file_size > MAX_RATIO * max(info.compress_size, 1) + 2**20:
+            raise SourceError(f"the Leefbaarometer download's {info.filename} would unpack to "
+                              f"{info.file_size / 2**20:.0f} MB: refused")
+        with archive.open(info) as fh:
+            parts.append(read_scores(fh.read(MAX_MEMBER + 1), info.filename.rsplit("/", 1)[-1]))
+    return pd.concat(parts, ignore_index=True).drop_duplicates(["code", "period"]).reset_index(drop=True)
+
+
+def for_region(frame: pd.DataFrame, gemeentecodes: list[str], detailed: list[str]) -> pd.DataFrame:
+    """The rows of these municipalities as a whole, and of the wijken and buurten of the `detailed` ones."""
+    digits = {code[2:6] for code in detailed}
+    whole = frame["code"].isin(gemeentecodes)
+    parts = frame["code"].str[:2].isin(["WK", "BU"]) & frame["code"].str[2:6].isin(digits)
+    return frame[whole | parts].reset_index(drop=True)
