@@ -296,9 +296,24 @@ def _initiatives(url: str, version: str):
 
 
 def initiatives():
-    """Active (not archived) initiatives, re-read whenever the database changes."""
-    current = store()
-    return _initiatives(current.url, current.version())
+    """Active (not archived) initiatives, re-read whenever the database changes. A damaged or unreadable
+    database takes nothing else down: pages that only read initiatives get none, and say so once per run."""
+    import logging
+
+    import sqlalchemy as sa
+
+    from geo.initiatives.store import StoreDamaged
+
+    try:
+        current = store()
+        return _initiatives(current.url, current.version())
+    except (StoreDamaged, sa.exc.SQLAlchemyError, OSError) as exc:
+        logging.getLogger("parkstad.initiatives").error("initiatives unavailable: %s", exc)
+        warned = st.session_state.setdefault("_warned_this_run", set())
+        if "initiatives" not in warned:
+            warned.add("initiatives")
+            st.warning(tr("initiatives_unavailable"))
+        return []
 
 
 def _secrets() -> dict:
@@ -347,13 +362,19 @@ def staff_actor():
             password = st.text_input(tr("staff_password"), type="password")
             submitted = st.form_submit_button(tr("staff_sign_in"))
         if submitted:
-            throttle = _throttle(store().url, config.password_hash or "")
+            try:
+                throttle = _throttle(store().url, config.password_hash or "")
+            except Exception:  # noqa: BLE001 - a damaged database: no sign-in, and say why
+                st.error(tr("initiatives_unavailable"))
+                return None
             result = config.sign_in_with_password(password, st.context.ip_address, throttle)
             if result.actor:
                 st.session_state["staff_actor"] = result.actor
                 st.rerun()
             wait = max(1, math.ceil(result.wait_seconds))
-            if not result.checked:
+            if result.busy:
+                st.error(tr("staff_busy"))
+            elif not result.checked:
                 st.error(tr("staff_locked", seconds=wait))
             elif result.wait_seconds > 0:
                 st.error(tr("staff_wrong_wait", seconds=wait))
@@ -387,6 +408,7 @@ def run_page(navigation) -> None:
     import logging
     import uuid
 
+    st.session_state["_warned_this_run"] = set()  # notices said once per run (e.g. initiatives unavailable)
     try:
         navigation.run()
     except Exception:

@@ -249,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    import sqlalchemy as sa
+
     from geo.data.cache import CacheMissing
     from geo.data.domain import DefinitionError
     from geo.data.pdok import SourceError
@@ -259,6 +261,14 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (SourceError, CacheMissing, DefinitionError, RegionError, FileProblem, FileNotFoundError) as exc:
         _print_err(f"error: {exc}")
+        return 1
+    except OSError as exc:  # a full or read-only disk, a folder that cannot be written: one line, nothing changed
+        where = f" ({exc.filename})" if exc.filename else ""
+        _print_err(f"error: cannot write{where}: {exc.strerror or exc} [errno {exc.errno}]; nothing was changed")
+        return 1
+    except sa.exc.OperationalError as exc:  # the database refused the write (disk full, read-only file)
+        reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        _print_err(f"error: the database cannot be written: {reason}; nothing was changed")
         return 1
     except KeyboardInterrupt:
         _print_err("interrupted; the cache is unchanged")

@@ -165,5 +165,6 @@ def database_url(request, tmp_path):
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE IF EXISTS initiatives"))
         conn.execute(sa.text("DROP TABLE IF EXISTS sign_in_failures"))
+        conn.execute(sa.text("DROP TABLE IF EXISTS store_meta"))  # a database never set up
     engine.dispose()
     yield server.url

@@ -8,10 +8,12 @@ opaque cursor `next` links, pages shorter than `limit`, `/schema`; and it can mi
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -19,10 +21,15 @@ from urllib.parse import parse_qs, urlencode, urlparse
 RESERVED = {"f", "limit", "cursor", "crs", "bbox", "bbox-crs", "datetime"}
 
 
+@lru_cache(maxsize=1)
+def gzip_bomb() -> bytes:
+    return gzip.compress(b'{"type": "FeatureCollection", "features": [' + b" " * (100 * 2**20), 9)
+
+
 @dataclass
 class Fault:
     match: str  # substring of the request path + query
-    kind: str  # "503", "429", "500", "404", "slow", "badjson", "notgeojson"
+    kind: str  # "503", "429", "500", "404", "slow", "badjson", "notgeojson", "gzipbomb", "cut", "redirect"
     times: int = 1  # how many matching requests misbehave (-1: all)
 
 
@@ -90,6 +97,20 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, b'{"type": "FeatureCollection", "features": [{"type": "Fea')
             elif fault.kind == "notgeojson":
                 return self._json(200, {"hello": "world"})
+            elif fault.kind == "gzipbomb":  # 0.1 MB on the wire, 100 MB unpacked
+                return self._send(200, gzip_bomb(), headers={"Content-Encoding": "gzip"})
+            elif fault.kind == "cut":  # the connection breaks off in the middle of the answer
+                self.send_response(200)
+                self.send_header("Content-Type", "application/geo+json")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                self.wfile.write(b'{"type": "FeatureCollection", "features": [')
+                self.wfile.flush()
+                self.close_connection = True
+                return None
+            elif fault.kind == "redirect":  # to another host (127.0.0.2 is another address on this machine)
+                port = self.server.server_address[1]
+                return self._send(302, b"", headers={"Location": f"http://127.0.0.2:{port}{self.path}"})
             elif fault.kind == "429":
                 return self._json(429, {"title": "Too Many Requests"}, headers={"Retry-After": "0"})
             else:

@@ -72,47 +72,53 @@ def feature_collections(at: AppTest) -> list[dict]:
 
 
 class _TableReader(HTMLParser):
-    """Rows of an HTML table: each cell's own text, and its `.why` note apart (tests read what a visitor reads)."""
+    """Rows of an HTML table: each cell's own text, and the text of its `.why` and `.source` notes apart (tests
+    read what a visitor reads)."""
+
+    NOTES = ("why", "source")
 
     def __init__(self):
         super().__init__()
-        self.rows: list[list[tuple[str, str]]] = []
-        self._cell: list[str] | None = None
-        self._why = 0
+        self.rows: list[list[dict[str, str]]] = []
+        self._cell: dict[str, str] | None = None
+        self._note: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag == "tr":
             self.rows.append([])
         elif tag in ("td", "th"):
-            self._cell = ["", ""]
-        elif tag == "span" and ("class", "why") in attrs:
-            self._why += 1
+            self._cell = {"text": "", "why": "", "source": ""}
+        elif tag == "span":
+            kind = dict(attrs).get("class")
+            self._note.append(kind if kind in self.NOTES else "")
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append((self._cell[0].strip(), self._cell[1].strip()))
+            self.rows[-1].append({k: v.strip() for k, v in self._cell.items()})
             self._cell = None
-        elif tag == "span" and self._why:
-            self._why -= 1
+        elif tag == "span" and self._note:
+            self._note.pop()
 
     def handle_data(self, data):
         if self._cell is not None:
-            self._cell[1 if self._why else 0] += data
+            kind = next((k for k in reversed(self._note) if k), "text")
+            self._cell[kind] += data
 
 
 def html_table(at: AppTest, css_class: str = "monitor-table") -> pd.DataFrame:
-    """The first st.html table with this class: one column per heading, the cell's text; the notes beside
-    each empty figure in columns "<heading> (why)"."""
+    """The first st.html table with this class: one column per heading with the cell's text, and the notes of
+    each cell in columns "<heading> (why)" (why a figure is empty) and "<heading> (source)"."""
     body = next(h.proto.body for h in at.get("html") if f'class="{css_class}"' in h.proto.body)
     reader = _TableReader()
     reader.feed(body)
     header, *rows = [r for r in reader.rows if r]
-    names = [h for h, _ in header]
+    names = [h["text"] for h in header]
     records = []
     for row in rows:
         record = {}
-        for name, (text, why) in zip(names, row, strict=True):
-            record[name], record[f"{name} (why)"] = text, why
+        for name, cell in zip(names, row, strict=True):
+            record[name] = cell["text"]
+            record[f"{name} (why)"], record[f"{name} (source)"] = cell["why"], cell["source"]
         records.append(record)
     return pd.DataFrame(records)
 

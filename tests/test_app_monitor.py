@@ -69,10 +69,10 @@ def test_monitor_default_is_parkstad_with_every_problem(app_env):
     vacancy = table.loc["Leegstand"]  # real KWB 2022: Parkstad 5.1 % of dwellings against Limburg 4.7 %
     assert vacancy["Laatste waarde"] == "5,1 (7 van 7)" and vacancy["Jaar"] == "2022"
     assert vacancy["Limburg"] == "4,7" and vacancy["Verschil"] == "+0,4"
-    assert vacancy["Bron"] == "CBS Kerncijfers wijken en buurten 2022 (PDOK)"
+    assert vacancy["Indicator (source)"] == "CBS Kerncijfers wijken en buurten 2022 (PDOK)"
     debts = table.loc["Schulden"]  # income figures describe two years before the data year
     assert "(benadering)" in debts["Indicator"] and debts["Jaar"] == "2022 (inkomen 2020)"
-    assert debts["Bron"].startswith("Inkomen 2020, CBS Kerncijfers wijken en buurten 2022")
+    assert debts["Indicator (source)"].startswith("Inkomen 2020, CBS Kerncijfers wijken en buurten 2022")
     liveability = table.loc["Leefbaarheid"]  # in the catalogue, not in this cache: which source would have it
     assert liveability["Indicator"] == "Leefbaarometer: leefbaarheid (score)" and liveability["Laatste waarde"] == "–"
     assert liveability["Laatste waarde (why)"].startswith("Niet in de geladen gegevens (Leefbaarometer 3.0 (BZK)")
@@ -92,7 +92,7 @@ def test_monitor_of_kerkrade_oost_says_why_each_figure_is_missing(app_env):
     at = run_page("app_pages/monitor.py", area="kerkrade-oost")
     table = html_table(at).set_index("Probleem")
     vacancy = table.loc["Leegstand"]  # the loaded data has vacancy per gemeente only: say so, and link there
-    assert vacancy["Laatste waarde"] == "–"
+    assert vacancy["Laatste waarde"] == "–" and vacancy["Limburg"] == "4,7 (2022)"  # the province's figure stays
     assert vacancy["Laatste waarde (why)"].startswith("Op dit niveau niet in de gegevens van 2022; wel per gemeente.")
     assert "Bekijk per gemeente" in vacancy["Laatste waarde (why)"]
     safety = table.loc["Veiligheid"]  # no crime table in the loaded data: which source would have it

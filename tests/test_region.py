@@ -81,6 +81,28 @@ def test_wrong_region_files_name_the_key(tmp_path, change, key):
         load_region(path)
 
 
+@pytest.mark.parametrize(("target", "words"), [
+    ("/etc/passwd", "/etc/passwd lies outside the region file's folder"),
+    ("../../../../../../etc/hostname", "lies outside the region file's folder"),
+    ("notes.csv", "notes.csv is not a priority_areas CSV (no column area_id, buurtcodes, gemeentecode"),
+])
+def test_a_region_file_may_only_name_its_own_csvs(tmp_path, target, words):
+    """Issue 23.7: checked before anything is synced; the file's content never reaches a page."""
+    (tmp_path / "notes.csv").write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (tmp_path / "initiatives.csv").write_text((DEFINITIONS_DIR / "initiatives.csv").read_text(), encoding="utf-8")
+    path = tmp_path / "r.yaml"
+    path.write_text(REGION.replace("priority_areas: priority_areas.csv", f"priority_areas: {target}"), encoding="utf-8")
+    with pytest.raises(RegionError, match=f"r.yaml: priority_areas: .*{re.escape(words)}"):
+        load_region(path)
+
+
+def test_a_huge_region_file_is_refused_unread(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text(REGION + "# " + "x" * 70_000 + "\n", encoding="utf-8")
+    with pytest.raises(RegionError, match="big.yaml: larger than 64 KB"):
+        load_region(path)
+
+
 def test_priority_area_outside_the_region_is_refused(region_file, tmp_path):
     (region_file.parent / "priority_areas.csv").write_text((DEFINITIONS_DIR / "priority_areas.csv").read_text())
     domain._priority_areas.cache_clear()

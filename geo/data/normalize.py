@@ -123,3 +123,39 @@ def _polygonal(geom):
     if not parts:
         return None
     return shapely.union_all(parts)
+
+
+MAX_VERTICES = 100_000  # per feature; PDOK's most detailed municipal outlines have some tens of thousands
+CODE_PATTERNS = {"gemeentecode": re.compile(r"^GM\d{4}$"), "wijkcode": re.compile(r"^WK\d{6}$"),
+                 "buurtcode": re.compile(r"^BU\d{8}$")}
+
+
+def invalid_codes(frame: pd.DataFrame, key: str) -> list[str]:
+    """Codes that are not of the form CBS gives (GM0917, WK091710, BU09171000): never stored."""
+    pattern = CODE_PATTERNS.get(key)
+    if pattern is None or key not in frame.columns:
+        return []
+    values = frame[key].astype("string").fillna("")
+    return values[~values.str.fullmatch(pattern.pattern)].tolist()
+
+
+def cap_vertices(frame: gpd.GeoDataFrame, key: str, limit: int | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Features with more than `limit` points simplified (in metres, doubling the tolerance from 1 m) until they
+    fit, so that one absurd polygon cannot make every map slow; returns the codes that were simplified."""
+    limit = limit or MAX_VERTICES
+    counts = shapely.get_num_coordinates(frame.geometry.values)
+    heavy = counts > limit
+    if not heavy.any():
+        return frame, []
+    frame = frame.copy()
+    projected = frame.loc[heavy, "geometry"].to_crs("EPSG:28992")
+    simplified = []
+    for geom in projected.values:
+        tolerance = 1.0
+        while shapely.get_num_coordinates(geom) > limit and tolerance < 100_000:
+            geom = shapely.simplify(geom, tolerance, preserve_topology=True)
+            tolerance *= 2
+        simplified.append(geom)
+    frame.loc[heavy, "geometry"] = gpd.GeoSeries(simplified, index=projected.index, crs="EPSG:28992").to_crs(
+        frame.crs).values
+    return frame, frame.loc[heavy, key].astype(str).tolist()

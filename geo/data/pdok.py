@@ -7,16 +7,21 @@ with a clear one-line error well within a minute.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 USER_AGENT = "parkstad-dashboard/1.0 (+https://github.com/; open-source civic dashboard)"
 RETRY_STATUS = {429, 500, 502, 503, 504}
+REDIRECT_STATUS = {301, 302, 303, 307, 308}
 MAX_PAGES = 10_000
+MAX_JSON_BYTES = 128 * 2**20  # one answer, unpacked: a page of 1,000 full-detail buurten is some tens of MB
+MAX_REDIRECTS = 5
 
 
 class SourceError(RuntimeError):
@@ -52,8 +57,10 @@ class PdokClient:
         self.requests_made = 0
 
     def get_json(self, url: str, params: dict | None = None) -> dict:
-        """GET a JSON document, retrying transient failures; raise SourceError when it gives up."""
-        return self._get(url, params, "application/geo+json, application/json", _read_json)
+        """GET a JSON document, retrying transient failures; raise SourceError when it gives up. The body is
+        read as it is unpacked, and refused past MAX_JSON_BYTES (a small gzip answer may unpack to gigabytes)."""
+        return self._get(url, params, "application/geo+json, application/json",
+                         lambda response: _read_json(response, url), stream=True)
 
     def get_bytes(self, url: str, params: dict | None = None, max_bytes: int = 200 * 2**20) -> bytes:
         """GET a file (a zip, a CSV), at most `max_bytes` of it: a larger answer is refused, not read."""
@@ -73,12 +80,11 @@ class PdokClient:
             retry_after = None
             try:
                 self.requests_made += 1
-                response = self.session.get(url, params=params, timeout=min(policy.timeout, remaining),
-                                            headers={"Accept": accept}, stream=stream)
+                response = self._follow(url, params, min(policy.timeout, remaining), accept, stream)
             except requests.Timeout:
                 last_problem = f"no answer within {policy.timeout:g} s"
-            except requests.ConnectionError as exc:
-                last_problem = f"cannot connect ({_short(exc)})"
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                last_problem = f"cannot connect ({_short(exc)})"  # also: a connection cut mid-answer
             else:
                 if response.status_code == 200:
                     try:
@@ -99,6 +105,21 @@ class PdokClient:
                     break
                 self._sleep(wait)
         raise SourceError(f"gave up on {_display(url)} after {attempt} tries: {last_problem}")
+
+    def _follow(self, url: str, params: dict | None, timeout: float, accept: str, stream: bool) -> requests.Response:
+        """GET, following redirects only on the same scheme and host: a redirect elsewhere is refused and named
+        (the source is the one configured, never whatever it points to)."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self.session.get(url, params=params, timeout=timeout, headers={"Accept": accept},
+                                        stream=stream, allow_redirects=False)
+            if response.status_code not in REDIRECT_STATUS or not response.headers.get("Location"):
+                return response
+            target = urljoin(response.url or url, response.headers["Location"])
+            response.close()
+            if _host(target) != _host(url):
+                raise SourceError(f"{_display(url)} redirects to another host ({_host(target)}): refused")
+            url, params = target, None
+        raise SourceError(f"{_display(url)} redirects more than {MAX_REDIRECTS} times")
 
     def iter_features(self, path: str, params: dict | None = None) -> Iterator[dict]:
         """Yield every feature of `{base}{path}` (an `/items` URL), following `next` links."""
@@ -123,13 +144,19 @@ class PdokClient:
         raise SourceError(f"more than {MAX_PAGES} pages at {_display(path)}")
 
 
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
 class _Unreadable(Exception):
     """The body of a 200 answer could not be read (worth another try)."""
 
 
-def _read_json(response: requests.Response):
+def _read_json(response: requests.Response, url: str):
+    content = _read_capped(response, url, MAX_JSON_BYTES)
     try:
-        return response.json()
+        return json.loads(content)
     except ValueError as exc:
         raise _Unreadable("the response is not valid JSON") from exc
 

@@ -21,6 +21,12 @@ from geo.config import DEFINITIONS_DIR
 
 DEFAULT_REGION = "parkstad-limburg"
 REGIONS_DIR = DEFINITIONS_DIR / "regions"
+MAX_REGION_FILE = 64 * 1024  # a region file is a page of YAML
+MAX_REFERENCED_FILE = 5 * 2**20  # its CSVs: tens of rows of areas, hundreds of initiatives
+REQUIRED_COLUMNS = {  # what each referenced CSV must have (the same columns as data/priority_areas.csv ...)
+    "priority_areas": {"area_id", "name", "gemeentecode", "buurtcodes", "precision"},
+    "initiatives": {"initiative_id", "name", "gemeentecodes", "theme_ids", "status"},
+}
 GM = re.compile(r"^GM\d{4}$")
 
 
@@ -112,8 +118,8 @@ class RegionFile(BaseModel):
                 raise ValueError(f"regions: {group.id}: unknown municipality code(s) {', '.join(outside)}")
         for key in ("priority_areas", "initiatives"):
             path = getattr(self, key)
-            if path is not None and not (self.base / path).is_file():
-                raise ValueError(f"{key}: file {path} does not exist (paths are relative to the region file)")
+            if path is not None:
+                _check_referenced(key, path, self.base)
         return self
 
     @property
@@ -123,6 +129,28 @@ class RegionFile(BaseModel):
     def path_of(self, key: str) -> Path | None:
         path = getattr(self, key)
         return None if path is None else (self.base / path).resolve()
+
+
+def _check_referenced(key: str, path: Path, base: Path) -> None:
+    """A file the region file names: inside the region file's folder (or the project's data folder, where the
+    bundled region keeps its CSVs), a small UTF-8 CSV with the columns its key needs. Checked before anything is
+    synced, so that `priority_areas: /etc/passwd` stops here with one line instead of reaching a page."""
+    full = (base / path).resolve()
+    roots = [base.resolve(), DEFINITIONS_DIR.resolve()]
+    if not any(full.is_relative_to(root) for root in roots):
+        raise ValueError(f"{key}: {path} lies outside the region file's folder")
+    if not full.is_file():
+        raise ValueError(f"{key}: file {path} does not exist (paths are relative to the region file)")
+    if full.stat().st_size > MAX_REFERENCED_FILE:
+        raise ValueError(f"{key}: {path} is larger than {MAX_REFERENCED_FILE // 2**20} MB")
+    try:
+        with open(full, newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(f"{key}: {path} is not a UTF-8 CSV file") from exc
+    missing = sorted(REQUIRED_COLUMNS[key] - {h.strip() for h in header})
+    if missing:
+        raise ValueError(f"{key}: {path} is not a {key} CSV (no column {', '.join(missing)})")
 
 
 def region_spec() -> str:
@@ -142,6 +170,8 @@ def load_region(path: Path) -> RegionFile:
     if not path.is_file():
         have = ", ".join(sorted(p.stem for p in REGIONS_DIR.glob("*.yaml")))
         raise RegionError(f"no region file {path.name} (regions in data/regions: {have})")
+    if path.stat().st_size > MAX_REGION_FILE:
+        raise RegionError(f"{path.name}: larger than {MAX_REGION_FILE // 1024} KB; a region file is a page of YAML")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import pandas as pd
 
 from geo.data import cache, domain, leefbaarometer, national, statline
 from geo.data.layers import FIRST_YEAR, LAYERS, LEVELS, Layer
+from geo.data.normalize import MAX_VERTICES, cap_vertices, invalid_codes
 from geo.data.pdok import SourceError
 from geo.data.sources import Source
 
@@ -30,6 +32,16 @@ def fetch_layer(source: Source, layer: Layer, year: int, progress: Progress) -> 
         progress(f"{year} {layer.name:<9} {index:>2}/{len(codes)} {label} {name}: {len(frame)} features")
         parts.append(frame)
     frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs="EPSG:4326")
+    bad = invalid_codes(frame, layer.key)
+    if bad:
+        shown = ", ".join(repr(code)[:40] for code in bad[:3])
+        raise SourceError(f"{layer.name} {year}: {len(bad)} feature(s) with a code that is not a CBS code: {shown}")
+    frame, simplified = cap_vertices(frame, layer.key)
+    if simplified:
+        progress(f"{year} {layer.name}: {len(simplified)} feature(s) had more than {MAX_VERTICES:,} points and "
+                 f"were simplified: {', '.join(simplified[:5])}")
+        logging.getLogger("geo.sync").warning("simplified %s %s with over %s points: %s", year, layer.name,
+                                              MAX_VERTICES, ", ".join(simplified))
     duplicated = frame[layer.key][frame[layer.key].duplicated()].unique().tolist()
     if duplicated:
         raise SourceError(f"{layer.name} {year}: duplicate codes from the source: {', '.join(duplicated[:5])}")

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,26 +31,39 @@ def _maxmem(n: int, r: int) -> int:
     return 2 * 128 * n * r + 1024 * 1024  # hashlib's default (32 MiB) is too small for N=2^17
 
 
+def normalised(password: str) -> bytes:
+    """The password as hashed: Unicode NFC, so that "é" typed as one character or as "e" + accent is the same."""
+    return unicodedata.normalize("NFC", password).encode()
+
+
 def hash_password(password: str, salt: bytes | None = None, n: int = SCRYPT_N, r: int = SCRYPT_R,
                   p: int = SCRYPT_P) -> str:
     if not password:
         raise ValueError("the password is empty")
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=_maxmem(n, r))
+    digest = hashlib.scrypt(normalised(password), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=_maxmem(n, r))
     return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
 
 
 def verify_password(password: str, encoded: str) -> bool:
+    """Anything but a non-empty text is simply wrong (a list from a crafted message never crashes). The NFC form
+    is tried first; a hash made before passwords were normalised also matches the form as typed."""
+    if not isinstance(password, str) or not password or not isinstance(encoded, str):
+        return False
     try:
         scheme, n, r, p, salt, expected = encoded.strip().split("$")
         n, r, p = int(n), int(r), int(p)
         if scheme != "scrypt" or not (2 <= n <= MAX_SCRYPT_N and 1 <= r <= 32 and 1 <= p <= 16):
             return False
-        digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=n, r=r, p=p,
-                                dklen=len(bytes.fromhex(expected)), maxmem=_maxmem(n, r))
+        forms = dict.fromkeys([normalised(password), password.encode()])  # NFC first; as typed for old hashes
+        for form in forms:
+            digest = hashlib.scrypt(form, salt=bytes.fromhex(salt), n=n, r=r, p=p,
+                                    dklen=len(bytes.fromhex(expected)), maxmem=_maxmem(n, r))
+            if hmac.compare_digest(digest.hex(), expected):
+                return True
     except (ValueError, TypeError, MemoryError):
         return False
-    return hmac.compare_digest(digest.hex(), expected)
+    return False
 
 
 def needs_rehash(encoded: str) -> bool:
@@ -74,23 +88,21 @@ class StaffConfig:
             return None
         return Actor(f"oidc:{email.lower()}")
 
-    def actor_for_password(self, password: str) -> Actor | None:
+    def actor_for_password(self, password) -> Actor | None:
         if self.mode != "password" or not self.password_hash or not verify_password(password, self.password_hash):
             return None
         return Actor(PASSWORD_ACCOUNT)
 
-    def sign_in_with_password(self, password: str, client: str | None, throttle: Throttle,
+    def sign_in_with_password(self, password, client: str | None, throttle: Throttle,
                               now: datetime | None = None) -> SignIn:
-        """Check a password under the throttle: a key that must still wait is refused without checking."""
-        verdict = throttle.check(PASSWORD_ACCOUNT, client, now)
-        if not verdict.allowed:
-            return SignIn(None, verdict.wait_seconds, checked=False)
-        actor = self.actor_for_password(password)
-        if actor is None:
-            throttle.failed(PASSWORD_ACCOUNT, client, now)
-            return SignIn(None, throttle.check(PASSWORD_ACCOUNT, client, now).wait_seconds, checked=True)
-        throttle.succeeded(PASSWORD_ACCOUNT, client)
-        return SignIn(actor, 0.0, checked=True)
+        """Check a password under the throttle (geo.initiatives.throttle: decided and recorded in one step; a try
+        that must still wait is refused without checking)."""
+        if self.mode != "password":
+            return SignIn(None, 0.0, checked=False)
+        result = throttle.attempt(PASSWORD_ACCOUNT, client, lambda: self.actor_for_password(password) is not None,
+                                  now)
+        actor = Actor(PASSWORD_ACCOUNT) if result.succeeded else None
+        return SignIn(actor, result.wait_seconds, result.checked, result.busy)
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,7 @@ class SignIn:
     actor: Actor | None
     wait_seconds: float  # > 0: the next try must wait this long
     checked: bool  # False: refused by the throttle without looking at the password
+    busy: bool = False  # too many sign-ins at once in this process: try again in a moment
 
 
 def staff_config(secrets_: Mapping, environ: Mapping[str, str] = os.environ) -> StaffConfig:

@@ -60,7 +60,7 @@ def gemeente_properties(action: pd.DataFrame, measure: str, lang: str) -> tuple[
     decimals = MEASURE_DECIMALS[measure]
     properties = {}
     for i, (code, name) in enumerate(zip(action["gemeentecode"], action["name"], strict=True)):
-        text = t("legend_missing", lang) if pd.isna(values[i]) else number(values[i], decimals, lang)
+        text = t("init_measure_unknown", lang) if pd.isna(values[i]) else number(values[i], decimals, lang)
         properties[code] = {"code": code, "fill": colours[i], "tip": tooltip_html(name, [f"{label}: {text}"])}
     return properties, classes
 
@@ -71,7 +71,7 @@ def action_legend(classes: Classification, measure: str, lang: str, count: int) 
     if count == 0:
         n = sum(c.count for c in classes.classes)
         return [{"colour": "#f7f7f7", "label": t("init_legend_none", lang), "count": n, "missing": False}]
-    return class_legend(classes, MEASURE_DECIMALS[measure], lang)
+    return class_legend(classes, MEASURE_DECIMALS[measure], lang, missing_label=t("init_measure_unknown", lang))
 
 
 def theme_legend_html(items: list[Initiative], lang: str) -> str:

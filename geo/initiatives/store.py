@@ -1,7 +1,11 @@
 """Initiatives in a real database through SQLAlchemy: SQLite in the data directory, or PostgreSQL.
 
 `DATABASE_URL` selects PostgreSQL (e.g. postgresql+psycopg2://user@host/db); otherwise
-`$PARKSTAD_DATA_DIR/initiatives.sqlite`. An empty database is seeded from data/initiatives.csv.
+`$PARKSTAD_DATA_DIR/initiatives.sqlite`. A database that was never set up is seeded from data/initiatives.csv,
+once: a marker in the database (`store_meta`) and, for SQLite, a file beside it (`<file>.initialised`) say it
+was. A database that was set up before but is now empty, unreadable or not a database at all is never seeded
+again (staff edits would vanish without a word): it raises StoreDamaged with what to do, and pages that only
+read initiatives show that they are unavailable.
 Every write runs in one transaction and needs an `Actor`, which only the CLI and a signed-in staff
 session can produce; the actor is recorded with the change.
 """
@@ -9,6 +13,7 @@ session can produce; the actor is recorded with the change.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +52,11 @@ initiatives = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_by", sa.String(200), nullable=False),
 )
+store_meta = sa.Table(
+    "store_meta", metadata,
+    sa.Column("key", sa.String(80), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)
 FIELDS = [c.name for c in initiatives.columns if c.name not in ("archived", "created_at", "updated_at", "updated_by")]
 
 
@@ -66,6 +76,10 @@ class Record:
     updated_by: str
 
 
+class StoreDamaged(RuntimeError):
+    """The initiatives database was set up before and is now empty or unreadable; the message says what to do."""
+
+
 def database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -80,7 +94,10 @@ def _engine(url: str) -> Engine:
 
         @sa.event.listens_for(engine, "connect")
         def _wal(connection, _record):  # readers never wait for a writer; writers queue for 30 s
-            connection.execute("PRAGMA journal_mode=WAL")
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+            except Exception as exc:  # noqa: BLE001 - a read-only file: reading (an export) must still work
+                logging.getLogger("geo.store").info("SQLite journal mode left as it is: %s", exc)
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, future=True)
@@ -110,11 +127,51 @@ class Store:
         """`seed_file` "region": the region file's initiatives (if it names one); None: no seeding."""
         self.url = url or database_url()
         self.engine = _engine(self.url)
+        try:
+            self._open(seed_file)
+        except sa.exc.DatabaseError as exc:  # "file is not a database", a truncated file, a broken server
+            reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+            logging.getLogger("geo.store").error("initiatives database %s cannot be read: %s", self._where(), reason)
+            raise StoreDamaged(f"the initiatives database {self._where()} cannot be read ({reason}): restore it "
+                               "from a backup; nothing was changed") from exc
+
+    def _where(self) -> str:
+        return Path(self.url.removeprefix("sqlite:///")).name if self.url.startswith("sqlite") else "(PostgreSQL)"
+
+    def _marker_file(self) -> Path | None:
+        """Beside a plain SQLite file (not for PostgreSQL, nor for SQLite URIs such as a read-only open)."""
+        path = self.url.removeprefix("sqlite:///")
+        if not self.url.startswith("sqlite:///") or "?" in path or path.startswith("file:") or not path:
+            return None
+        database = Path(path)
+        return database.with_name(database.name + ".initialised")
+
+    def _open(self, seed_file) -> None:
+        marker = self._marker_file()
+        was_set_up = marker is not None and marker.exists()
+        inspector = sa.inspect(self.engine)
+        if was_set_up and not inspector.has_table(initiatives.name):
+            logging.getLogger("geo.store").error("initiatives database %s was set up before and is now empty",
+                                                 self._where())
+            raise StoreDamaged(f"the initiatives database {self._where()} was set up before and is now empty or "
+                               f"replaced: restore it from a backup (or, to start again from the seed, remove "
+                               f"{marker.name}); nothing was changed")
         self._create()
-        if seed_file == "region":
-            seed_file = current_region().path_of("initiatives")
-        if seed_file is not None and self.count(include_archived=True) == 0:
-            self._seed(seed_file)
+        with self.engine.connect() as conn:
+            initialised = conn.execute(sa.select(store_meta.c.value).where(store_meta.c.key == "initialised")).first()
+        if initialised is None:
+            if seed_file == "region":
+                seed_file = current_region().path_of("initiatives")
+            if seed_file is not None and self.count(include_archived=True) == 0:
+                self._seed(seed_file)
+            with self.engine.begin() as conn:
+                conn.execute(insert_if_absent(self.engine, store_meta).values(
+                    key="initialised", value=datetime.now(UTC).isoformat(timespec="seconds")))
+        if marker is not None and not was_set_up:
+            try:
+                marker.write_text("this database was set up; it is never seeded again\n", encoding="utf-8")
+            except OSError as exc:  # a read-only folder: the marker in the database still holds
+                logging.getLogger("geo.store").warning("cannot write %s: %s", marker.name, exc)
 
     def _create(self) -> None:
         create_if_absent(self.engine, metadata, initiatives)

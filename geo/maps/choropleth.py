@@ -158,13 +158,14 @@ def legend_rows(choropleth: Choropleth, lang: str) -> list[dict]:
     return class_legend(choropleth.classification, choropleth.indicator.decimals, lang, signed=choropleth.diverging)
 
 
-def class_legend(classification: Classification, decimals: int, lang: str, signed: bool = False) -> list[dict]:
+def class_legend(classification: Classification, decimals: int, lang: str, signed: bool = False,
+                 missing_label: str | None = None) -> list[dict]:
     """Legend entries: colour, label (class bounds, or the missing-data explanation) and count."""
     rows = []
     whole = classification.whole and decimals == 0
     for index, cls in enumerate(classification.classes):
         if cls.missing:
-            label = t("legend_missing", lang)
+            label = missing_label or t("legend_missing", lang)
         elif whole:  # whole numbers: a class holds (previous upper, upper], so it starts one above
             lower = math.ceil(cls.lower) if index == 0 else math.floor(cls.lower) + 1
             upper = math.floor(cls.upper)

@@ -86,10 +86,11 @@ def monitor(data: AreaData, area: str, lang: str = "nl") -> list[MonitorRow]:
             fallback = fallback or (indicator, found)
         if chosen is None and fallback is not None:
             chosen, points = fallback
-        if chosen is None:
+        if chosen is None:  # no figure for the area in any year: still the province's, and why the area has none
             first = candidates[0] if candidates else None
             points = series(data, area, first.id, lang) if first else []
-            rows.append(MonitorRow(problem, first, points, [], None))
+            reference = series(data, reference_id, first.id, lang) if first else []
+            rows.append(MonitorRow(problem, first, points, reference, None))
             continue
         reference = series(data, domain.province_id(), chosen.id, lang)
         country = series(data, NATIONAL, chosen.id, lang)
@@ -141,8 +142,15 @@ def records(rows: list[MonitorRow], lang: str, province: str) -> list[dict]:
         record["latest_why"] = "" if latest else (empty.text(lang) if empty else t("monitor_no_indicator", lang))
         record["latest_level"] = empty.finest_level if empty else None
         record["latest_level_year"] = empty.year if empty and empty.finest_level else None
-        if latest is None:
-            record["reference_why"] = record["gap_why"] = t("monitor_why_no_area_value", lang)
+        record["province_year"] = None  # set when the province's figure is of another year than the area's
+        if latest is None:  # no figure for the area: still show the province's latest, with its year
+            own = next((p for p in reversed(row.reference) if p.value is not None), None)
+            record["reference"] = own.value if own else None
+            record["province_year"] = own.year if own else None
+            last = next((p.why for p in reversed(row.reference) if p.why is not None), None)
+            record["reference_why"] = "" if own else (last.text(lang) if last else
+                                                      t("monitor_why_no_reference_at_all", lang, province=province))
+            record["gap_why"] = t("monitor_why_no_area_value", lang)
         elif record["reference"] is None:
             why = reference.why if reference else None
             record["reference_why"] = why.text(lang) if why else t("missing_no_year", lang, year=latest.year)
@@ -151,8 +159,12 @@ def records(rows: list[MonitorRow], lang: str, province: str) -> list[dict]:
             record["reference_why"] = record["gap_why"] = ""
         if record["direction"] == "no_data":
             one_year = gap is not None and gap.first_year is not None
-            record["direction_text"] = (t("monitor_why_one_year", lang, province=province) if one_year
-                                        else record["gap_why"] or t("monitor_why_no_common", lang, province=province))
+            if latest is None:
+                record["direction_text"] = t("monitor_no_course", lang)
+            elif one_year:
+                record["direction_text"] = t("monitor_why_one_year", lang, province=province)
+            else:
+                record["direction_text"] = record["gap_why"] or t("monitor_why_no_common", lang, province=province)
         else:
             record["direction_text"] = t(f"direction_{record['direction']}", lang) + (
                 f" ({record['since']}–{record['year']})" if record["since"] != record["year"] else "")
@@ -163,7 +175,8 @@ def records(rows: list[MonitorRow], lang: str, province: str) -> list[dict]:
             year_text = t("year_with_reference", lang, year=record["year"], reference_year=record["reference_year"])
         record["year_text"] = year_text
         record["latest_text"] = _text(record["latest"], decimals, lang)
-        record["reference_text"] = _text(record["reference"], decimals, lang)
+        record["reference_text"] = _text(record["reference"], decimals, lang) + (
+            f" ({record['province_year']})" if record["province_year"] and record["reference"] is not None else "")
         record["gap_text"] = _text(record["gap"], decimals, lang, signed=True)
         out.append(record)
     return out

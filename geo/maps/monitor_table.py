@@ -10,16 +10,19 @@ from geo.i18n import t
 STYLE = """<style>
 .monitor-table { border-collapse: collapse; width: 100%; table-layout: auto; font-size: 0.9rem; }
 .monitor-table th, .monitor-table td { border-bottom: 1px solid #c8c8c8; padding: 0.35rem 0.45rem;
-  text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-.monitor-table th { background: #f0f2f6; color: #1f1f1f; font-weight: 600; }
+  text-align: left; vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
+.monitor-table thead th { background: #f0f2f6; color: #1f1f1f; font-weight: 600; hyphens: manual; }
+.monitor-table tbody th { font-weight: 600; min-width: 7rem; }
 .monitor-table td.num { text-align: right; white-space: nowrap; }
+.monitor-table td.year { white-space: nowrap; }
 .monitor-table .why { display: block; color: #3d3d3d; font-size: 0.82rem; white-space: normal; text-align: left; }
+.monitor-table .source { display: block; color: #3d3d3d; font-size: 0.78rem; margin-top: 0.2rem; }
 .monitor-table svg { display: block; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
   .monitor-table { font-size: 8pt; }
   .monitor-table th, .monitor-table td { padding: 2pt 3pt; }
-  .monitor-table .why { font-size: 7pt; }
+  .monitor-table .why, .monitor-table .source { font-size: 7pt; }
   .monitor-table tr { break-inside: avoid; }
 }
 </style>"""
@@ -55,7 +58,7 @@ def monitor_table_html(records: list[dict], province: str, lang: str) -> str:
                 t("monitor_col_year", lang), province, t("monitor_col_gap", lang),
                 *([t("nederland_short", lang)] if country else []),
                 t("monitor_col_direction", lang), t("monitor_col_trend", lang), t("monitor_col_initiatives", lang),
-                t("monitor_col_source", lang), t("monitor_col_note", lang)]
+                t("monitor_col_note", lang)]
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headings)
     body = []
     for r in records:
@@ -66,19 +69,19 @@ def monitor_table_html(records: list[dict], province: str, lang: str) -> str:
             level_link = t("monitor_finest_link", lang, level=t(f"missing_level_{r['latest_level']}", lang))
         cells = [
             f'<th scope="row">{escape(r["problem"])}</th>',
-            f"<td>{escape(indicator)}</td>",
+            f'<td>{escape(indicator)}<span class="source">{escape(r["source"])}</span></td>',
             f'<td class="num">{_figure(latest, r["latest_why"], r.get("latest_link"), level_link or "")}</td>',
-            f"<td>{escape(r['year_text'])}</td>",
+            f'<td class="year">{escape(r["year_text"])}</td>',
             f'<td class="num">{_figure(r["reference_text"], r["reference_why"])}</td>',
             f'<td class="num">{_figure(r["gap_text"], r["gap_why"])}</td>',
             *([f'<td class="num">{_figure(r["national_text"], r["national_why"])}</td>'] if country else []),
             f"<td>{escape(r['direction_text'])}</td>",
             f"<td>{sparkline(r['trend'])}</td>",
             f'<td class="num">{int(r.get("initiatives", 0))}</td>',
-            f"<td>{escape(r['source'])}</td>",
             f"<td>{escape(r['note'])}</td>",
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")
     caption = escape(t("monitor_table_caption", lang, province=province))
-    return (f'{STYLE}<table class="monitor-table"><caption style="text-align:left;caption-side:top">{caption}'
-            f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return (f'{STYLE}<table class="monitor-table" lang="{escape(lang)}">'
+            f'<caption style="text-align:left;caption-side:top">{caption}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

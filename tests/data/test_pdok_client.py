@@ -92,3 +92,29 @@ def test_sentinels_become_missing(pdok):
     assert row.isna()["aantal_inwoners"] and row.isna()["woningvoorraad"]
     other = frame.set_index("wijkcode").loc["WK091711"]
     assert other["aantal_inwoners"] > 0
+
+
+def test_a_small_answer_that_unpacks_to_gigabytes_is_refused(pdok, monkeypatch):
+    """Issue 23.6: the size is checked while the answer is unpacked, never after."""
+    import geo.data.pdok as pdok_module
+
+    monkeypatch.setattr(pdok_module, "MAX_JSON_BYTES", 8 * 2**20)
+    from tests.pdok_server import gzip_bomb
+
+    gzip_bomb()  # made once, before the timed requests
+    pdok.state.faults.append(Fault("/items", "gzipbomb", times=-1))
+    with pytest.raises(SourceError, match="more than the 8 MB allowed"):
+        list(PdokClient(pdok.url, FAST).iter_features(BUURTEN))
+
+
+def test_a_connection_cut_mid_answer_is_retried(pdok):
+    pdok.state.faults.append(Fault("gemeentecode=GM0965", "cut", times=1))
+    client = PdokClient(pdok.url, FAST)
+    assert len(list(client.iter_features(BUURTEN, {"gemeentecode": "GM0965"}))) == 9
+    assert client.requests_made == 2
+
+
+def test_a_redirect_to_another_host_is_refused_and_named(pdok):
+    pdok.state.faults.append(Fault("/items", "redirect", times=-1))
+    with pytest.raises(SourceError, match=r"redirects to another host \(http://127\.0\.0\.2:\d+\): refused"):
+        list(PdokClient(pdok.url, FAST).iter_features(BUURTEN))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -35,10 +36,15 @@ def start_together(url: str, processes: int = 3) -> list[subprocess.CompletedPro
 
 
 def drop(url: str) -> None:
+    """Back to a database that was never set up (no table, no marker in it or beside it)."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE IF EXISTS initiatives"))
+        conn.execute(sa.text("DROP TABLE IF EXISTS store_meta"))
     engine.dispose()
+    if url.startswith("sqlite:///"):
+        database = Path(url.removeprefix("sqlite:///"))
+        database.with_name(database.name + ".initialised").unlink(missing_ok=True)
 
 
 def test_concurrent_first_starts_all_succeed(database_url):

@@ -7,7 +7,7 @@ import io
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import openpyxl
 import pytest
@@ -22,7 +22,6 @@ from geo.initiatives.files import MAX_ROWS, MAX_UPLOAD_BYTES, FileProblem, expor
 from geo.initiatives.placement import Placer
 from geo.initiatives.schema import Initiative, Reference, check_rows
 from geo.initiatives.store import Actor, Store
-from geo.initiatives.throttle import FREE_FAILURES, MAX_DELAY_SECONDS, Throttle, delay_after
 from tests import hostile_files
 from tests.conftest import env_with
 
@@ -397,37 +396,6 @@ def test_new_hashes_use_current_scrypt_parameters_and_old_ones_still_verify():
     old = hash_password("correct horse battery", n=2**14)  # what earlier versions wrote
     assert verify_password("correct horse battery", old) and needs_rehash(old)
     assert not verify_password("x", "scrypt$1073741824$8$1$00$00")  # absurd cost: refused, not attempted
-
-
-def test_throttle_grows_per_account_and_client(database_url):
-    throttle = Throttle(Store(database_url, seed_file=None).engine)
-    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
-    for _ in range(FREE_FAILURES):
-        assert throttle.check("staff-password", "10.0.0.1", now).allowed
-        throttle.failed("staff-password", "10.0.0.1", now)
-    first = throttle.check("staff-password", "10.0.0.1", now).wait_seconds
-    assert first == delay_after(FREE_FAILURES) > 0
-    throttle.failed("staff-password", "10.0.0.1", now)
-    assert throttle.check("staff-password", "10.0.0.1", now).wait_seconds == 2 * first  # growing
-    # the account is throttled from another address too, and an address for another account
-    assert not throttle.check("staff-password", "10.0.0.2", now).allowed
-    assert not throttle.check("other", "10.0.0.1", now).allowed
-    assert throttle.check("other", "10.0.0.2", now).allowed
-    later = now + timedelta(seconds=2 * first + 1)
-    assert throttle.check("staff-password", "10.0.0.1", later).allowed
-    assert delay_after(100) == MAX_DELAY_SECONDS
-    assert throttle.check("staff-password", "10.0.0.1", now + timedelta(days=2)).allowed  # forgotten
-
-
-def test_password_sign_in_under_the_throttle(database_url):
-    config = StaffConfig("password", password_hash=hash_password("right", n=2**10))
-    throttle = Throttle(Store(database_url, seed_file=None).engine)
-    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
-    results = [config.sign_in_with_password("guess", "10.0.0.9", throttle, now) for _ in range(FREE_FAILURES + 2)]
-    assert [r.checked for r in results] == [True] * FREE_FAILURES + [False] * 2  # refused without checking
-    assert config.sign_in_with_password("right", "10.0.0.9", throttle, now).actor is None  # must wait, even so
-    ok = config.sign_in_with_password("right", "10.0.0.9", throttle, now + timedelta(hours=1))
-    assert ok.actor == Actor("staff-password")
 
 
 def test_password_hashes():
