@@ -223,3 +223,25 @@ def test_explorer_ranking_and_its_csv_equal_the_raw_wijken(area_data, years_snap
         assert dict(zip(ranking["code"], ranking["value"], strict=True)) == raw_wijken
         exported = pd.read_csv(io.StringIO(csv_bytes(ranking).decode("utf-8-sig")), dtype={"code": str})
         assert dict(zip(exported["code"], exported["value"], strict=True)) == raw_wijken
+
+
+def test_only_what_cbs_marks_is_called_suppressed(pdok, tmp_path):
+    """PDOK sends -99997 for one wijk's inhabitants and -99995 for another's dwellings: the map says what CBS
+    said of each (secret or not present; published later), and of no other area."""
+    from geo.data.area_data import AreaData
+    from geo.data.sources import PdokApiSource
+    from geo.data.sync import sync
+    from tests.conftest import FAST
+
+    pdok.state.sentinels = {"WK091710": {"aantal_inwoners": -99997}, "WK091711": {"woningvoorraad": -99995}}
+    sync(PdokApiSource(pdok.url, FAST), 2024, tmp_path / "cache")
+    data = AreaData.load(tmp_path / "cache")
+    view, _ = explorer.parse_view({"level": "wijk", "area": "GM0917", "indicator": "aantal_inwoners"}, data)
+    reasons = build_choropleth(data, view).missing
+    assert set(reasons) == {"WK091710"}
+    assert reasons["WK091710"].text("nl") == "Door CBS afgeschermd of niet aanwezig (te klein gebied)."
+    view, _ = explorer.parse_view({"level": "wijk", "area": "GM0917", "indicator": "woningen_per_1000_inwoners"},
+                                  data)
+    reasons = build_choropleth(data, view).missing  # derived: missing because an input is
+    assert reasons["WK091711"].text("nl") == "CBS publiceert dit cijfer in een latere versie."
+    assert reasons["WK091710"].reason == "suppressed"

@@ -18,7 +18,7 @@ from geo.data.layers import LAYERS
 from geo.data.national import REFERENCE as NATIONAL
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from geo.maps.classify import DEFAULT_CLASSES, MAX_CLASSES, MIN_CLASSES, SCHEMES
-from geo.maps.missing import Missing, level_reason, why_aggregate_missing, why_missing
+from geo.maps.missing import Missing, level_reason, reasons_for_level, why_aggregate_missing, why_missing
 
 LEVELS = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
 DEFAULT_INDICATOR = "aantal_inwoners"
@@ -284,22 +284,19 @@ def missing_reasons(data: AreaData, view: View, table: pd.DataFrame, lang: str |
     """For every area in the scope table without a mapped value: why (its own value, else the earlier year's)."""
     lang = lang or view.lang
     column = shown_column(table)
-    out: dict[str, Missing] = {}
     empty = table[table[column].isna()]
     if empty.empty:
-        return out
-    year = view.year or data.year
-    whole = level_reason(data, view.layer, view.indicator, year, lang)
-    for code, value in zip(empty["code"], empty["value"], strict=True):
-        reason = whole
-        if reason is None and pd.isna(value):
-            reason = why_missing(data, code, view.indicator, year, lang)
-        if reason is None and view.change:
-            reason = why_missing(data, code, view.indicator, view.change, lang)
-        if reason is None and "reference" in table:
-            reason = Missing("no_value", year, view.indicator)  # its municipality has no value to compare with
-        if reason is not None:
-            out[code] = reason
+        return {}
+    year, memo = view.year or data.year, {}
+    own = empty.loc[empty["value"].isna(), "code"].tolist()
+    out = reasons_for_level(data, view.layer, view.indicator, year, own, lang, memo)
+    rest = [c for c in empty["code"] if c not in out]
+    if rest and view.change:  # a value now, none in the earlier year (or a code that did not exist then)
+        earlier = reasons_for_level(data, view.layer, view.indicator, view.change, rest, lang, memo)
+        for code in rest:
+            out[code] = earlier.get(code) or Missing("no_value", view.change, view.indicator)
+    for code in (c for c in empty["code"] if c not in out):
+        out[code] = Missing("no_value", year, view.indicator)  # its municipality has no value to compare with
     return out
 
 

@@ -22,13 +22,14 @@ import pandas as pd
 
 from geo.data.aggregate import Aggregate
 from geo.data.area_data import AreaData
-from geo.data.layers import LEVELS
+from geo.data.layers import LAYERS, LEVELS
 from geo.data.normalize import SENTINEL_COLUMN
 from geo.i18n import t
 
 REASONS = ("no_year", "not_loaded", "not_at_level", "suppressed", "no_value", "partial", "not_additive")
 SENTINEL_MEANINGS = {-99997: "secret", -99995: "later", -99991: "discontinued"}
 LEVEL_WORDS = {"gemeenten": "gemeente", "wijken": "wijk", "buurten": "buurt"}
+LAYER_KEYS = {name: LAYERS[name].key for name in LEVELS}
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,16 @@ def _has_values(data: AreaData, layer: str, indicator_id: str) -> bool:
 
 
 def _sentinel(row: pd.Series, column: str) -> int | None:
-    raw = row.get(SENTINEL_COLUMN) if SENTINEL_COLUMN in row.index else None
-    if raw is None or pd.isna(raw):
+    return _sentinel_code(row.get(SENTINEL_COLUMN) if SENTINEL_COLUMN in row.index else None, column)
+
+
+def _sentinel_code(raw, column: str) -> int | None:
+    """The CBS code the source gave for `column`, from the row's SENTINEL_COLUMN JSON (None: it gave none)."""
+    if raw is None or raw is pd.NA or (isinstance(raw, float) and raw != raw):
         return None
     try:
         code = json.loads(raw).get(column)
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, TypeError):
         return None
     return int(code) if isinstance(code, int) else None
 
@@ -114,8 +119,19 @@ def level_reason(data: AreaData, layer: str, indicator_id: str, year: int, lang:
                    years_with_values=other_years)
 
 
-def why_missing(data: AreaData, code: str, indicator_id: str, year: int, lang: str = "nl") -> Missing | None:
-    """Why one area (gemeente, wijk or buurt code) has no value in `year`; None when it has one."""
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number  # NaN
+
+
+def why_missing(data: AreaData, code: str, indicator_id: str, year: int, lang: str = "nl",
+                memo: dict | None = None) -> Missing | None:
+    """Why one area (gemeente, wijk or buurt code) has no value in `year`; None when it has one. `memo` keeps the
+    per-level answers across calls (a map asks this for hundreds of areas)."""
+    memo = {} if memo is None else memo
     if year not in data.years:
         return Missing("no_year", year, indicator_id)
     year_data = data.for_year(year)
@@ -123,16 +139,17 @@ def why_missing(data: AreaData, code: str, indicator_id: str, year: int, lang: s
     if layer is None:
         return Missing("no_value", year, indicator_id)
     row = year_data.row(code)
-    value = pd.to_numeric(pd.Series([row.get(indicator_id)]), errors="coerce").iloc[0]
-    if pd.notna(value):
+    if _number(row.get(indicator_id)) is not None:
         return None
-    whole_level = level_reason(data, layer, indicator_id, year, lang)
-    if whole_level is not None:
-        return whole_level
+    key = (layer, indicator_id, year, lang)
+    if key not in memo:
+        memo[key] = level_reason(data, layer, indicator_id, year, lang)
+    if memo[key] is not None:
+        return memo[key]
     indicator = data.catalogue[indicator_id]
     for name in indicator.inputs:  # a derived figure is missing because one of its inputs is
         if name in data.catalogue:
-            reason = why_missing(data, code, name, year, lang)
+            reason = why_missing(data, code, name, year, lang, memo)
             if reason is not None and reason.reason in ("suppressed", "no_value", "not_loaded", "not_at_level"):
                 return Missing(reason.reason, year, indicator_id, reason.source, reason.level, reason.sentinel,
                                years_with_values=reason.years_with_values)
@@ -140,6 +157,40 @@ def why_missing(data: AreaData, code: str, indicator_id: str, year: int, lang: s
     if sentinel is not None:
         return Missing("suppressed", year, indicator_id, sentinel=sentinel)
     return Missing("no_value", year, indicator_id)
+
+
+def reasons_for_level(data: AreaData, layer: str, indicator_id: str, year: int, codes, lang: str = "nl",
+                      memo: dict | None = None) -> dict[str, Missing]:
+    """why_missing for many areas of one level at once (what a map and its table need), column-wise."""
+    memo = {} if memo is None else memo
+    if year not in data.years:
+        return {code: Missing("no_year", year, indicator_id) for code in codes}
+    key = (layer, indicator_id, year, lang)
+    if key not in memo:
+        memo[key] = level_reason(data, layer, indicator_id, year, lang)
+    if memo[key] is not None:
+        return {code: memo[key] for code in codes}
+    frame = data.for_year(year).layers[layer]
+    frame = frame[frame[LAYER_KEYS[layer]].isin(list(codes))]
+    values = _column(frame, indicator_id)
+    empty = frame[values.isna()] if values is not None else frame
+    out: dict[str, Missing] = {}
+    indicator = data.catalogue[indicator_id]
+    for name in indicator.inputs:  # a derived figure is missing because one of its inputs is
+        open_codes = [c for c in empty[LAYER_KEYS[layer]].tolist() if c not in out]
+        if name in data.catalogue and open_codes:
+            for code, reason in reasons_for_level(data, layer, name, year, open_codes, lang, memo).items():
+                if reason.reason in ("suppressed", "no_value", "not_loaded", "not_at_level"):
+                    out[code] = Missing(reason.reason, year, indicator_id, reason.source, reason.level,
+                                        reason.sentinel, years_with_values=reason.years_with_values)
+    coded = (empty[SENTINEL_COLUMN].tolist() if SENTINEL_COLUMN in empty.columns else [None] * len(empty))
+    for code, raw in zip(empty[LAYER_KEYS[layer]].tolist(), coded, strict=True):
+        if code in out:
+            continue
+        sentinel = _sentinel_code(raw, indicator_id)
+        out[code] = (Missing("suppressed", year, indicator_id, sentinel=sentinel) if sentinel is not None
+                     else Missing("no_value", year, indicator_id))
+    return out
 
 
 def why_aggregate_missing(data: AreaData, result: Aggregate, layer: str, indicator_id: str, year: int,
