@@ -1,12 +1,19 @@
 """Parkstad & Limburg area dashboard: `streamlit run app.py`."""
 
+import time
+from collections import deque
+
 import streamlit as st
 
 from app_pages.common import current_lang, ensure_data, ensure_map_assets, language_switcher, run_page, tr
 from geo.config import REPO_ROOT
+from geo.visits import allow_run
 
 # a local icon file: a ":material:" page icon would make every browser fetch it from Google's font host
 st.set_page_config(page_title="Parkstad & Limburg", page_icon=str(REPO_ROOT / "static" / "favicon.png"), layout="wide")
+if not allow_run(st.session_state.setdefault("_runs", deque()), time.monotonic()):
+    st.warning(tr("too_many_runs"))  # a flood of reruns from one session stops here, before any work
+    st.stop()
 current_lang()
 
 navigation = st.navigation([

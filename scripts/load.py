@@ -29,9 +29,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import websockets  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from geo.config import REPO_ROOT, snapshot_dir  # noqa: E402
 from geo.data.sources import PdokApiSource  # noqa: E402
@@ -39,6 +36,7 @@ from geo.data.sync import sync  # noqa: E402
 from tests.browser import StreamlitServer  # noqa: E402
 from tests.derived_years import build  # noqa: E402
 from tests.pdok_server import StandIn  # noqa: E402
+from tests.protocol import Session  # noqa: E402
 
 PAGES = [  # (page name as in the URL path, query string)
     ("", "level=buurt&area=all&indicator=aantal_inwoners"),
@@ -71,45 +69,6 @@ def _children(pid: int) -> list[int]:
     except OSError:
         return []
     return [c for d in direct for c in (d, *_children(d))]
-
-
-class Session:
-    """One browser tab's worth of server work: a websocket session that asks for pages."""
-
-    def __init__(self, url: str):
-        self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
-        self.ws = None
-
-    async def open(self) -> None:
-        self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
-                                           open_timeout=30, ping_interval=None)
-
-    async def page(self, name: str, query: str, timeout: float) -> tuple[float, str | None]:
-        message = BackMsg()
-        message.rerun_script.query_string = query
-        message.rerun_script.page_name = name
-        started = time.perf_counter()
-        await self.ws.send(message.SerializeToString())
-        problem = None
-        try:
-            async with asyncio.timeout(timeout):
-                while True:
-                    forward = ForwardMsg()
-                    forward.ParseFromString(await self.ws.recv())
-                    kind = forward.WhichOneof("type")
-                    if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
-                        element = forward.delta.new_element.WhichOneof("type")
-                        if element == "exception" and problem is None:
-                            problem = f"exception on /{name}?{query}: {forward.delta.new_element.exception.message}"
-                    if kind == "script_finished":
-                        break
-        except TimeoutError:
-            problem = f"timeout on /{name}?{query}"
-        return time.perf_counter() - started, problem
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
 
 
 async def run_sessions(server: StreamlitServer, sessions: int, pages: int, timeout: float, sync_command,
