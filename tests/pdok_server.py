@@ -46,6 +46,7 @@ class ServerState:
     odata_page: int = 100
     locations: list[dict] = field(default_factory=list)  # Locatieserver documents (lookup shape)
     files: dict[str, bytes] = field(default_factory=dict)  # path -> body: downloads such as the Leefbaarometer zip
+    wfs_layers: dict[str, list[dict]] = field(default_factory=dict)  # Leefbaarometer WFS: typeNames -> features
     _documents: dict[Path, list[dict]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -122,6 +123,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = url.path.strip("/").split("/")
         if parts[:2] == ["ODataApi", "OData"] and len(parts) == 4:
             return self._odata(parts[2], query)
+        if parts == ["lbm3", "ows"]:
+            return self._wfs(query)
         if parts[:4] == ["bzk", "locatieserver", "search", "v3_1"] and len(parts) == 5:
             return self._locatieserver(parts[4], query)
         if len(parts) == 4 and parts[2:4] == ["ogc", "v1"]:  # landing page: one API per data year
@@ -221,6 +224,19 @@ class Handler(BaseHTTPRequestHandler):
             body |= {"highlighting": {d["id"]: {"suggest": [d["weergavenaam"]]} for d in docs},
                      "spellcheck": {"suggestions": [], "collations": []}}
         return self._json(200, body, content_type="application/json")
+
+    def _wfs(self, query: dict):
+        """GetFeature as GeoServer answers it with outputFormat=application/json, paged by count/startIndex."""
+        if query.get("request") != "GetFeature" or query.get("outputFormat") != "application/json":
+            return self._json(400, {"exception": "only GetFeature as JSON"}, content_type="application/json")
+        features = self.state.wfs_layers.get(query.get("typeNames", ""))
+        if features is None:
+            return self._json(400, {"exception": f"unknown layer {query.get('typeNames')}"},
+                              content_type="application/json")
+        start, count = int(query.get("startIndex", "0")), int(query.get("count", "1000000"))
+        page = features[start: start + count]
+        return self._json(200, {"type": "FeatureCollection", "numberMatched": len(features),
+                                "numberReturned": len(page), "features": page}, content_type="application/json")
 
     def _odata(self, table: str, query: dict):
         rows = self.state.odata_tables.get(table)

@@ -87,3 +87,13 @@ def test_live_national_row_has_the_mapped_keys(year):
     row = frame.iloc[0]
     assert 16_000_000 < row["aantal_inwoners"] < 20_000_000
     assert 10 < row["percentage_personen_65_jaar_en_ouder"] < 30
+
+
+def test_live_leefbaarometer_wfs_gives_classes_for_heerlen():
+    from geo.data import leefbaarometer
+
+    frame = leefbaarometer.read_wfs_classes(PdokClient(leefbaarometer.DEFAULT_WFS_URL),
+                                            (190_000, 315_000, 202_000, 328_000))  # around Heerlen, RD New
+    heerlen = frame[frame["code"].str.startswith("BU0917")]
+    assert {"2020JJ00", "2022JJ00", "2024JJ00"} <= set(heerlen["period"])
+    assert heerlen["lbm_klasse"].between(1, 9).all()

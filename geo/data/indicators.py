@@ -122,6 +122,14 @@ class Indicator(BaseModel):
         template = templates.get(f"source_{lang}") or templates.get("source_nl") or self.dataset + " {year}"
         return template.format(year=year, period=period or year, reference_year=self._reference_years(year))
 
+    def value_label(self, value, lang: str = "nl") -> str | None:
+        """The name of a class value (Leefbaarometer 6 = "ruim voldoende"), from data/value_labels.csv."""
+        labels = value_labels().get(self.id)
+        if not labels or value is None or value != value:
+            return None
+        entry = labels.get(int(round(float(value))))
+        return (entry.get(lang) or entry["nl"]) if entry else None
+
     @property
     def derived(self) -> bool:
         return self.formula is not None
@@ -245,6 +253,16 @@ def _numeric(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame.columns:
         return pd.Series(np.nan, index=frame.index, dtype="float64")
     return pd.to_numeric(frame[name], errors="coerce").astype("float64")
+
+
+@lru_cache(maxsize=2)
+def value_labels(directory: Path = DEFINITIONS_DIR) -> dict[str, dict[int, dict[str, str]]]:
+    """Names of the values of class indicators (data/value_labels.csv), per indicator and value."""
+    out: dict[str, dict[int, dict[str, str]]] = {}
+    with open(directory / "value_labels.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["indicator"], {})[int(row["value"])] = row
+    return out
 
 
 @lru_cache(maxsize=4)

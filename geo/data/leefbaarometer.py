@@ -9,6 +9,10 @@ Those columns are given (issue 19) and checked live by `pytest --web`; the files
 mark could not be seen here: they are read when present and in either Dutch or English CSV conventions, and
 said to be unverified in data/datasets.csv.
 
+The Leefbaarometer's own nine classes (1 zeer onvoldoende … 9 uitstekend, `kscore`) are not in the download; they
+come from its WFS ($LEEFBAAROMETER_WFS_URL, `geo.leefbaarometer.nl/lbm3/ows`), layers `lbm3:buurtscore24`, `22`
+and `20` with the properties `id` (BU code), `year` and `kscore` (issue 19; checked live by `pytest --web`).
+
 The result is one tidy table like an annual StatLine table (`code`, `period` YYYYJJ00, `date`, then the seven
 scores under the indicator ids of data/indicators.csv), so that each measurement year joins the data year of
 the same number.
@@ -37,10 +41,61 @@ MAX_DOWNLOAD = 300 * 2**20  # the 2024 download is some tens of MB
 MAX_MEMBER = 400 * 2**20  # unpacked, per CSV read
 MAX_RATIO = 50  # more compressed than this is not a CSV of scores
 CODE = re.compile(r"^(BU\d{8}|WK\d{6}|GM\d{4})$")
+DEFAULT_WFS_URL = "https://geo.leefbaarometer.nl/lbm3/ows"
+CLASS_YEARS = (2020, 2022, 2024)  # the measurements with a buurtscore layer in the WFS
+CLASS_COLUMN = "lbm_klasse"
+WFS_PAGE = 5000
 
 
 def url() -> str:
     return os.environ.get("LEEFBAAROMETER_URL") or DEFAULT_URL
+
+
+def wfs_url() -> str:
+    return (os.environ.get("LEEFBAAROMETER_WFS_URL") or DEFAULT_WFS_URL).rstrip("/")
+
+
+def class_rows(features: list, year: int) -> list[dict]:
+    """The buurten's class (1-9) from WFS features; anything that is not a BU code with a class 1-9 is left out."""
+    rows = []
+    for feature in features:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(props, dict):
+            continue
+        code, klasse = str(props.get("id", "")).strip(), props.get("kscore")
+        if re.fullmatch(r"BU\d{8}", code) and isinstance(klasse, (int, float)) and klasse in range(1, 10):
+            rows.append({"code": code, "period": f"{year}JJ00", CLASS_COLUMN: float(klasse)})
+    return rows
+
+
+def read_wfs_classes(client, bbox_rd: tuple[float, float, float, float]) -> pd.DataFrame:
+    """The classes of the buurten within `bbox_rd` (RD New metres) for every measurement in CLASS_YEARS, paged."""
+    rows: list[dict] = []
+    for year in CLASS_YEARS:
+        start = 0
+        while True:
+            document = client.get_json(wfs_url(), {
+                "service": "WFS", "version": "2.0.0", "request": "GetFeature",
+                "typeNames": f"lbm3:buurtscore{year % 100:02d}", "outputFormat": "application/json",
+                "bbox": ",".join(f"{v:.0f}" for v in bbox_rd) + ",urn:ogc:def:crs:EPSG::28992",
+                "count": str(WFS_PAGE), "startIndex": str(start)})
+            features = document.get("features") if isinstance(document, dict) else None
+            if not isinstance(features, list):
+                raise SourceError(f"the Leefbaarometer WFS gave no features for {year}")
+            rows += class_rows(features, year)
+            if len(features) < WFS_PAGE:
+                break
+            start += WFS_PAGE
+    return pd.DataFrame(rows, columns=["code", "period", CLASS_COLUMN])
+
+
+def with_classes(scores: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+    """Scores and classes in one table (a buurt may have a class without a score row, or the other way round)."""
+    if classes is None or classes.empty:
+        return scores
+    merged = scores.merge(classes, on=["code", "period"], how="outer")
+    merged["date"] = pd.to_datetime(merged["period"].str[:4] + "-01-01")
+    return merged
 
 
 def read_scores(content: bytes, name: str = "scores") -> pd.DataFrame:

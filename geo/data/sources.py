@@ -7,6 +7,7 @@ Every source answers `fetch(layer, year, gemeentecode)` with a clean EPSG:4326 G
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,16 @@ class Source(Protocol):
     def fetch_leefbaarometer(self) -> pd.DataFrame: ...
 
     def fetch_national(self, years: list[int]) -> pd.DataFrame: ...
+
+
+def _region_bbox_rd() -> tuple[float, float, float, float]:
+    """The region file's bbox (lon/lat) in RD New metres, for the Leefbaarometer WFS."""
+    from pyproj import Transformer
+
+    minx, miny, maxx, maxy = current_region().bbox
+    to_rd = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
+    xs, ys = to_rd.transform([minx, maxx, minx, maxx], [miny, miny, maxy, maxy])
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _keep(frame: gpd.GeoDataFrame, layer: Layer, gemeentecode: str | None) -> gpd.GeoDataFrame:
@@ -108,7 +119,13 @@ class PdokApiSource:
         location = leefbaarometer.url()
         policy = RetryPolicy(attempts=2, backoff=0.5, max_backoff=1.0, timeout=60.0, deadline=180.0)
         content = PdokClient(location, policy).get_bytes(location, max_bytes=leefbaarometer.MAX_DOWNLOAD)
-        return leefbaarometer.read_archive(content)
+        scores = leefbaarometer.read_archive(content)
+        try:  # the classes are a bonus beside the scores: without them the scores still count
+            classes = leefbaarometer.read_wfs_classes(PdokClient(leefbaarometer.wfs_url(), policy), _region_bbox_rd())
+        except SourceError as exc:
+            logging.getLogger("geo.sync").warning("Leefbaarometer classes not loaded: %s", exc)
+            classes = None
+        return leefbaarometer.with_classes(scores, classes)
 
     def fetch_national(self, years: list[int]) -> pd.DataFrame:
         """CBS's national figures per data year, from StatLine ($CBS_ODATA_URL)."""
@@ -173,9 +190,16 @@ class DirectorySource:
         try:
             parts = [leefbaarometer.read_archive(p.read_bytes()) for p in archives]
             parts += [leefbaarometer.read_scores(p.read_bytes(), p.name) for p in files]
-        except OSError as exc:
-            raise SourceError(f"the Leefbaarometer files cannot be read: {exc.strerror}") from exc
-        return pd.concat(parts, ignore_index=True).drop_duplicates(["code", "period"]).reset_index(drop=True)
+            classes = []  # buurtscoreYY.json: what the WFS gives, saved
+            for path in sorted(folder.glob("buurtscore[0-9][0-9].json")):
+                document = json.loads(path.read_text(encoding="utf-8"))
+                year = 2000 + int(path.stem[-2:])
+                classes += leefbaarometer.class_rows(document.get("features") or [], year)
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"the Leefbaarometer files cannot be read: {exc}") from exc
+        scores = pd.concat(parts, ignore_index=True).drop_duplicates(["code", "period"]).reset_index(drop=True)
+        table = pd.DataFrame(classes, columns=["code", "period", leefbaarometer.CLASS_COLUMN])
+        return leefbaarometer.with_classes(scores, table)
 
     def fetch_national(self, years: list[int]) -> pd.DataFrame:
         return national.read_extracts(self.root / "statline", years)

@@ -137,7 +137,9 @@ def build_choropleth(data: AreaData, view: View) -> Choropleth:
             why = missing.get(row.code)
             lines = [f"{label}: {why.text(lang) if why else missing_text}"]
         else:
-            lines = [f"{label}: {number(row.value, indicator.decimals, lang)} {indicator.unit_in(lang)}".rstrip()]
+            named = indicator.value_label(row.value, lang)  # a class: its name (Leefbaarometer 6 "ruim voldoende")
+            shown_value = number(row.value, indicator.decimals, lang) + (f" ({named})" if named else "")
+            lines = [f"{label}: {shown_value} {indicator.unit_in(lang)}".rstrip()]
             if compared and not np.isnan(row.difference):
                 lines.append(t("tooltip_difference", lang, ref=ref_label,
                                value=format_value(row.difference, indicator, lang, signed=True)))

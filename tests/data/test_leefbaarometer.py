@@ -4,6 +4,7 @@ columns, rule-made values) beside the real multi-year snapshot; the live file is
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pandas as pd
@@ -112,3 +113,53 @@ def test_without_a_download_the_sync_says_so_and_keeps_going(area_data):
     info = area_data.manifest["tables"]["leefbaarometer"]
     assert info["rows"] == 0 and "no Leefbaarometer download" in info["unavailable"]
     assert isinstance(area_data.layers["buurten"], pd.DataFrame)
+
+
+def _wfs_features(codes: list[str], year: int) -> list[dict]:
+    """What lbm3:buurtscoreYY gives per buurt (stand-in values: the class from the stand-in score)."""
+    return [{"type": "Feature", "geometry": None,
+             "properties": {"id": code, "year": year, "kscore": 1 + int(code[-1]) % 9, "afw": 0.0}}
+            for code in codes]
+
+
+def test_the_leefbaarometer_classes_come_from_its_wfs(pdok, monkeypatch):
+    pdok.state.files[LBM_PATH] = standin.archive(HEERLEN_BUURTEN, ["GM0917"])
+    for year in leefbaarometer.CLASS_YEARS:
+        pdok.state.wfs_layers[f"lbm3:buurtscore{year % 100:02d}"] = _wfs_features(HEERLEN_BUURTEN, year)
+    pdok.state.wfs_layers["lbm3:buurtscore22"] += [{"properties": {"id": "../../x", "kscore": 4}},
+                                                   {"properties": {"id": "BU09171000", "kscore": 12}}]
+    monkeypatch.setenv("LEEFBAAROMETER_WFS_URL", f"{pdok.url}/lbm3/ows")
+    monkeypatch.setattr(leefbaarometer, "WFS_PAGE", 2)  # paged like a large region
+    frame = PdokApiSource(pdok.url).fetch_leefbaarometer().set_index(["code", "period"])
+    assert frame.at[("BU09172000", "2022JJ00"), "lbm_klasse"] == 1  # 1 + 0 % 9
+    assert frame.at[("BU09171001", "2024JJ00"), "lbm_klasse"] == 2
+    assert frame.at[("BU09171001", "2024JJ00"), "lbm_score"] == pytest.approx(standin.scores("BU09171001", 2024)["lbm"])
+    assert "../../x" not in frame.index.get_level_values(0)  # no hostile codes, no class outside 1-9
+    requests = [r for r in pdok.state.requests if "/lbm3/ows" in r]
+    assert any("startIndex=2" in r for r in requests) and all("EPSG%3A%3A28992" in r for r in requests)
+
+
+def test_without_the_wfs_the_scores_still_load(pdok, monkeypatch):
+    pdok.state.files[LBM_PATH] = standin.archive(HEERLEN_BUURTEN, ["GM0917"])
+    monkeypatch.setenv("LEEFBAAROMETER_WFS_URL", f"{pdok.url}/lbm3/ows")  # no layers: the WFS answers 400
+    frame = PdokApiSource(pdok.url).fetch_leefbaarometer()
+    assert "lbm_klasse" not in frame.columns and frame["lbm_score"].notna().all()
+
+
+def test_a_class_is_shown_with_the_leefbaarometer_s_own_name(lbm_source, tmp_path):
+    (lbm_source / "leefbaarometer" / "buurtscore22.json").write_text(
+        json.dumps({"type": "FeatureCollection", "features": _wfs_features(HEERLEN_BUURTEN, 2022)}))
+    try:
+        directory = tmp_path / "cache"
+        sync(DirectorySource(lbm_source), None, directory)
+        data = AreaData.load(directory)
+    finally:
+        (lbm_source / "leefbaarometer" / "buurtscore22.json").unlink()
+    from geo.maps import explorer
+    from geo.maps.choropleth import build_choropleth
+
+    view, _ = explorer.parse_view({"level": "buurt", "area": "GM0917", "indicator": "lbm_klasse", "year": "2022"},
+                                  data)
+    tip = build_choropleth(data, view).properties["BU09172000"]["tip"]
+    assert "Leefbaarometer: klasse: 1 (zeer onvoldoende)" in tip
+    assert data.catalogue["lbm_klasse"].value_label(6, "de") == "mehr als genügend"
