@@ -188,19 +188,24 @@ def comparison(data: AreaData, area: str, indicator_id: str, lang: str, area_lab
     """The area, its municipality and the regions as one long table for a line chart.
 
     Columns: series, role (area, gemeente, group, province, country), year, value, source, break_before, segment.
-    A reference with no value in any year (the Netherlands when the cache has no national figures) is left out.
+    A reference with no value in any year (the Netherlands when the cache has no national figures) is left out,
+    and so are all references for a count: a wijk's 17,835 inhabitants on one axis with Limburg's 1.1 million
+    compares nothing and flattens the area's own line (its rate, `compare_as`, is the comparable figure).
     A segment is a run of consecutive years with values and no break, so a chart draws gaps and breaks
     instead of joining them.
     """
     kind = area_kind(data, area)
     lines = [("area", area_label, area)]
     gemeente = _gemeente_of(data, area, kind)
+    if data.catalogue[indicator_id].kind == "count":
+        gemeente = None
     if gemeente:
         lines.append(("gemeente", data.name_of(gemeente) or gemeente, gemeente))
     kinds = {r: ("province" if r == domain.province_id() else "group") for r in domain.regions()}
-    lines += [(kinds[r], region.short(lang), r) for r, region in domain.regions().items() if r != area]
-    if area != NATIONAL:
-        lines.append(("country", t("nederland_short", lang), NATIONAL))
+    if data.catalogue[indicator_id].kind != "count":
+        lines += [(kinds[r], region.short(lang), r) for r, region in domain.regions().items() if r != area]
+        if area != NATIONAL:
+            lines.append(("country", t("nederland_short", lang), NATIONAL))
     rows = []
     for role, label, code in lines:
         segment, previous = 0, None

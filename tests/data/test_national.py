@@ -67,15 +67,17 @@ def test_explorer_monitor_and_trend_show_the_netherlands(nl_data):
     assert explorer.reference_label("nederland", "nl") == "Gemiddelde Nederland"
     refs = explorer.reference_rows(nl_data, view).set_index("code")
     assert refs.at["nederland", "name"] == "Nederland" and refs.at["nederland", "value"] == 69
-    frame = comparison(nl_data, "GM0917", "aantal_inwoners", "en", "Heerlen")
+    frame = comparison(nl_data, "GM0917", "percentage_personen_65_jaar_en_ouder", "en", "Heerlen")
     assert "Netherlands" in set(frame["series"]) and set(frame["role"]) >= {"country", "province"}
+    counts = comparison(nl_data, "GM0917", "aantal_inwoners", "en", "Heerlen")
+    assert set(counts["role"]) == {"area"}  # a count is not drawn beside the Netherlands' 18 million
     row = next(r for r in records(monitor(nl_data, "GM0917"), "nl", "Limburg") if r["problem"] == "Voorzieningen")
     assert row["year"] == 2023 and row["national"] is None and "landelijk cijfer" in row["national_why"]
 
 
 def test_without_national_figures_the_trend_has_no_netherlands_line(area_data):
-    frame = comparison(area_data, "GM0917", "aantal_inwoners", "nl", "Heerlen")
-    assert "country" not in set(frame["role"])
+    frame = comparison(area_data, "GM0917", "percentage_personen_65_jaar_en_ouder", "nl", "Heerlen")
+    assert "country" not in set(frame["role"]) and "province" in set(frame["role"])
     assert "no national row" in area_data.manifest["tables"]["nederland"]["unavailable"]
 
 
