@@ -266,7 +266,7 @@ def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: s
     breaks = sorted(set(own.loc[own["break_before"], "year"]))
     if breaks:
         st.caption(tr("trend_breaks", years=", ".join(map(str, breaks))))
-    if area_data.national_rows is None or area_data.national_rows.empty:
+    if not area_data.has_national:
         st.caption(tr("trend_no_nl"))
 
 

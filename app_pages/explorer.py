@@ -27,6 +27,7 @@ from geo.maps import explorer
 from geo.maps.choropleth import build_choropleth, gemeente_outlines, legend_rows
 from geo.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
 from geo.maps.leaflet import base_map, choropleth_layer, legend_html, outline_layer
+from geo.maps.trend import year_label
 
 area_data = data()
 generation = area_data.manifest["generation"]
@@ -103,8 +104,7 @@ with st.sidebar:
 # --- heading and notices ----------------------------------------------------------------------
 indicator = area_data.catalogue[view.indicator]
 st.title(tr("nav_map"))
-year_text = (tr("year_with_reference", year=view.year, reference_year=indicator.reference_year(view.year))
-             if indicator.reference_lag else view.year)  # income of data year N describes year N - 2
+year_text = year_label(view.year, indicator.reference_year(view.year), lang)  # income of year N describes N - 2
 st.caption(tr("map_caption", indicator=indicator.titled(lang), level=tr(f"level_{view.level}"),
               scope=scope_label(view.area), year=year_text))
 with st.container():  # always there, so that the map below keeps its place (and is not rebuilt) when
@@ -174,7 +174,7 @@ def _selection_to_url() -> None:
         st.query_params.pop("sel", None)
 
 
-table = explorer.ranking(area_data, view)
+table = explorer.ranking(area_data, view, choropleth.missing)
 name_of = dict(zip(table["code"], table["name"], strict=True))
 st.subheader(tr("profile"))
 st.session_state["ctl_sel"] = selected

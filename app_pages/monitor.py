@@ -15,6 +15,7 @@ from geo.initiatives import filters as filt
 from geo.maps import explorer
 from geo.maps.monitor import area_options, default_area, export_frame, monitor, records
 from geo.maps.monitor_table import monitor_table_html
+from geo.maps.trend import year_label
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -80,8 +81,7 @@ for record, row in zip(table, rows, strict=True):
             if point.value is None or point.break_before:
                 segment += 1
             if point.value is not None:  # an aggregate of only some members has no value: never drawn
-                year_text = (tr("year_with_reference", year=point.year, reference_year=point.reference_year)
-                             if point.reference_year else str(point.year))
+                year_text = year_label(point.year, point.reference_year, lang)
                 chart_rows.append({"problem": record["problem"], "series": line, "year": point.year,
                                    "value": point.value, "segment": f"{line}-{segment}",
                                    "text": number(point.value, record["decimals"], lang), "year_text": year_text})
@@ -101,7 +101,7 @@ if chart_rows:
     ).properties(width=220, height=140)
     st.altair_chart(base.facet(facet=alt.Facet("problem:N", title=None), columns=3)
                     .resolve_scale(y="independent"))
-    if area_data.national_rows is None or area_data.national_rows.empty:
+    if not area_data.has_national:
         st.caption(tr("trend_no_nl"))
 
 st.subheader(tr("monitor_initiatives"))

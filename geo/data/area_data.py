@@ -144,12 +144,16 @@ class AreaData:
         members = self.gemeenten_of(domain.regions()[region_id].gemeentecodes)
         return aggregate(members, self.catalogue[indicator_id])
 
+    @property
+    def has_national(self) -> bool:
+        """Whether the cache holds CBS's national figures for any data year."""
+        return self.national_rows is not None and not self.national_rows.empty
+
     def national_figure(self, indicator_id: str) -> Aggregate:
         """CBS's national figure of this data year (derived indicators computed from national inputs)."""
-        rows = self.national_rows
-        if rows is None or rows.empty or indicator_id not in self.catalogue:
+        if not self.has_national or indicator_id not in self.catalogue:
             return Aggregate(None, 1, 0, published=True)
-        row = rows[rows["period"] == f"{self.year}JJ00"]
+        row = self.national_rows[self.national_rows["period"] == f"{self.year}JJ00"]
         if row.empty:
             return Aggregate(None, 1, 0, published=True)
         values = self.catalogue.add_derived(row.drop(columns=["code", "period", "date"]).reset_index(drop=True))

@@ -28,6 +28,7 @@ import zipfile
 import pandas as pd
 
 from geo.data.pdok import SourceError
+from geo.data.statline import period_dates
 
 TABLE = "leefbaarometer"
 DEFAULT_URL = "https://www.leefbaarometer.nl/resources/open-data-leefbaarometer-meting-2024.zip"
@@ -35,7 +36,7 @@ COLUMNS = {  # source column -> indicator id (data/indicators.csv)
     "lbm": "lbm_score", "afw": "lbm_afwijking", "fys": "lbm_fysieke_omgeving", "onv": "lbm_onveiligheid",
     "soc": "lbm_sociale_samenhang", "vrz": "lbm_voorzieningen", "won": "lbm_woningvoorraad",
 }
-CODE_COLUMNS = {"bu_code": "BU", "wk_code": "WK", "gm_code": "GM"}
+CODE_COLUMNS = ("bu_code", "wk_code", "gm_code")
 MEMBER = re.compile(r"(?:^|/)Leefbaarometer-scores (buurten|wijken|gemeenten)[^/]*\.csv$", re.IGNORECASE)
 MAX_DOWNLOAD = 300 * 2**20  # the 2024 download is some tens of MB
 MAX_MEMBER = 400 * 2**20  # unpacked, per CSV read
@@ -94,8 +95,13 @@ def with_classes(scores: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
     if classes is None or classes.empty:
         return scores
     merged = scores.merge(classes, on=["code", "period"], how="outer")
-    merged["date"] = pd.to_datetime(merged["period"].str[:4] + "-01-01")
+    merged["date"] = period_dates(merged["period"])
     return merged
+
+
+def combined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Score tables (buurten, wijken, gemeenten, several files) as one, each code and year once."""
+    return pd.concat(parts, ignore_index=True).drop_duplicates(["code", "period"]).reset_index(drop=True)
 
 
 def read_scores(content: bytes, name: str = "scores") -> pd.DataFrame:
@@ -118,7 +124,7 @@ def read_scores(content: bytes, name: str = "scores") -> pd.DataFrame:
     years = pd.to_numeric(frame["jaar"], errors="coerce")
     keep = codes.str.match(CODE.pattern, na=False) & years.between(1990, 2100)
     out = pd.DataFrame({"code": codes[keep].to_numpy(), "period": [f"{int(y)}JJ00" for y in years[keep]]})
-    out["date"] = pd.to_datetime(out["period"].str[:4] + "-01-01")
+    out["date"] = period_dates(out["period"])
     for source, column in COLUMNS.items():
         values = frame.loc[keep, source].astype("string").str.strip().str.replace(",", ".", regex=False)
         out[column] = pd.to_numeric(values, errors="coerce").to_numpy()
@@ -142,7 +148,7 @@ def read_archive(content: bytes) -> pd.DataFrame:
                               f"{info.file_size / 2**20:.0f} MB: refused")
         with archive.open(info) as fh:
             parts.append(read_scores(fh.read(MAX_MEMBER + 1), info.filename.rsplit("/", 1)[-1]))
-    return pd.concat(parts, ignore_index=True).drop_duplicates(["code", "period"]).reset_index(drop=True)
+    return combined(parts)
 
 
 def for_region(frame: pd.DataFrame, gemeentecodes: list[str], detailed: list[str]) -> pd.DataFrame:

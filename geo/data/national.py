@@ -20,10 +20,10 @@ import pandas as pd
 from geo.config import DEFINITIONS_DIR
 from geo.data.normalize import SENTINEL_MAX
 from geo.data.pdok import NotFound, PdokClient, RetryPolicy, SourceError
+from geo.data.statline import KEY_SUFFIX, period_dates
 
 TABLE = "nederland"  # the cache's name for the national rows, one per data year
 REFERENCE = "nederland"  # the reference id in URLs (`ref=nederland`) and trend lines
-_SUFFIX = re.compile(r"_\d+$")
 NATIONAL_CODE = re.compile(r"^NL\d{2}$")
 
 
@@ -49,7 +49,7 @@ def _number(value) -> float | None:
 
 def national_row(raw: dict, year: int) -> dict:
     """One StatLine row (OData keys such as `AantalInwoners_5`) as catalogue ids, for `year`."""
-    stems = {_SUFFIX.sub("", str(key)): value for key, value in raw.items()}
+    stems = {KEY_SUFFIX.sub("", str(key)): value for key, value in raw.items()}
     out: dict[str, object] = {"code": "NL", "period": f"{year}JJ00"}
     for column in columns():
         value = _number(stems.get(column["key"]))
@@ -64,7 +64,7 @@ def as_frame(rows: list[dict]) -> pd.DataFrame:
     if not rows:
         raise SourceError("no national row ('Nederland') in the Kerncijfers tables")
     frame = pd.DataFrame(rows)
-    frame["date"] = pd.to_datetime(frame["period"].str[:4] + "-01-01")
+    frame["date"] = period_dates(frame["period"])
     return frame
 
 

@@ -110,9 +110,12 @@ class PdokApiSource:
 
     def fetch_table(self, table: str, gemeentecodes: list[str]) -> pd.DataFrame:
         """StatLine tables come from CBS OData ($CBS_ODATA_URL), not from PDOK; optional, so give up sooner."""
-        policy = RetryPolicy(attempts=2, backoff=0.5, max_backoff=1.0, timeout=self.client.policy.timeout,
-                             deadline=min(self.client.policy.deadline, 30.0))
-        return statline.read_for_municipalities(table, gemeentecodes, policy=policy)
+        return statline.read_for_municipalities(table, gemeentecodes, policy=self._optional())
+
+    def _optional(self) -> RetryPolicy:
+        """For figures beside the boundaries (a sync without them is still complete): give up sooner."""
+        return RetryPolicy(attempts=2, backoff=0.5, max_backoff=1.0, timeout=self.client.policy.timeout,
+                           deadline=min(self.client.policy.deadline, 30.0))
 
     def fetch_leefbaarometer(self) -> pd.DataFrame:
         """The Leefbaarometer's open-data download ($LEEFBAAROMETER_URL; not PDOK's either)."""
@@ -129,9 +132,7 @@ class PdokApiSource:
 
     def fetch_national(self, years: list[int]) -> pd.DataFrame:
         """CBS's national figures per data year, from StatLine ($CBS_ODATA_URL)."""
-        policy = RetryPolicy(attempts=2, backoff=0.5, max_backoff=1.0, timeout=self.client.policy.timeout,
-                             deadline=min(self.client.policy.deadline, 30.0))
-        return national.read_odata(years, statline.odata_url("cbs"), policy)
+        return national.read_odata(years, statline.odata_url("cbs"), self._optional())
 
 
 class DirectorySource:
@@ -197,9 +198,8 @@ class DirectorySource:
                 classes += leefbaarometer.class_rows(document.get("features") or [], year)
         except (OSError, ValueError) as exc:
             raise SourceError(f"the Leefbaarometer files cannot be read: {exc}") from exc
-        scores = pd.concat(parts, ignore_index=True).drop_duplicates(["code", "period"]).reset_index(drop=True)
         table = pd.DataFrame(classes, columns=["code", "period", leefbaarometer.CLASS_COLUMN])
-        return leefbaarometer.with_classes(scores, table)
+        return leefbaarometer.with_classes(leefbaarometer.combined(parts), table)
 
     def fetch_national(self, years: list[int]) -> pd.DataFrame:
         return national.read_extracts(self.root / "statline", years)

@@ -23,7 +23,7 @@ DEFAULT_ODATA_URL = "https://opendata.cbs.nl/ODataApi/OData"
 DEFAULT_DATADERDEN_URL = "https://dataderden.cbs.nl/ODataApi/OData"  # third-party tables: Politie, RIVM
 BENEFIT_TABLE = "85586NED"
 _PERIOD = re.compile(r"^(\d{4})(MM|KW|JJ)(\d{2})$")
-_KEY_SUFFIX = re.compile(r"_\d+$")
+KEY_SUFFIX = re.compile(r"_\d+$")  # OData keys end in a column number: AantalInwoners_5
 TEXT = {"code", "soort", "period", "naam"}
 
 
@@ -77,6 +77,11 @@ def period_start(period: str) -> pd.Timestamp | None:
     return pd.Timestamp(year=year, month=month, day=1)
 
 
+def period_dates(periods: pd.Series) -> pd.Series:
+    """The first day of each period code (2024JJ00, 2024MM03, 2024KW01), as dates."""
+    return pd.to_datetime(periods.map(period_start))
+
+
 @lru_cache(maxsize=4)
 def column_map(table: str, directory: Path = DEFINITIONS_DIR) -> dict[str, str]:
     """CBS OData keys (e.g. Bijstandsuitkering_6) to our column names, from data/statline_columns.csv."""
@@ -98,7 +103,7 @@ def tidy(frame: pd.DataFrame, columns: dict[str, str] | None = None,
     frame["code"] = frame["code"].astype("string").str.strip()
     frame = frame.loc[:, ~frame.columns.duplicated()]
     frame["period"] = frame["period"].astype("string").str.strip()
-    frame["date"] = pd.to_datetime(frame["period"].map(period_start))
+    frame["date"] = period_dates(frame["period"])
     for column in frame.columns:
         if column not in TEXT and column not in ("date", "id"):
             values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
@@ -107,7 +112,7 @@ def tidy(frame: pd.DataFrame, columns: dict[str, str] | None = None,
 
 
 def _column_name(key: str) -> str:
-    return key if key in TEXT else snake_case(_KEY_SUFFIX.sub("", key))
+    return key if key in TEXT else snake_case(KEY_SUFFIX.sub("", key))
 
 
 def read_csv(path: Path, table: str | None = None) -> pd.DataFrame:

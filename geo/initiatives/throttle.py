@@ -75,11 +75,10 @@ def keys(account: str, client: str | None) -> dict[str, str]:
 @dataclass(frozen=True)
 class Verdict:
     wait_seconds: float  # 0: may try now
-    busy: bool = False  # too many checks at once in this process: try again in a moment
 
     @property
     def allowed(self) -> bool:
-        return self.wait_seconds <= 0 and not self.busy
+        return self.wait_seconds <= 0
 
 
 @dataclass(frozen=True)
@@ -174,10 +173,6 @@ class Throttle:
         finally:
             _checks.release()
         return Attempt(False, True, self.check(account, client, now).wait_seconds)
-
-    def failed(self, account: str, client: str | None, now: datetime | None = None) -> None:
-        """Count a failure that was not reserved (kept for callers that check elsewhere)."""
-        self._reserve(account, client, now or datetime.now(UTC))
 
     def succeeded(self, account: str, client: str | None, now: datetime | None = None) -> None:
         now = now or datetime.now(UTC)

@@ -314,13 +314,13 @@ def shown_column(table: pd.DataFrame) -> str:
     return "change" if "change" in table else "difference" if "difference" in table else "value"
 
 
-def ranking(data: AreaData, view: View) -> pd.DataFrame:
+def ranking(data: AreaData, view: View, reasons: dict[str, Missing] | None = None) -> pd.DataFrame:
     """The scope table, best-known first, with a rank (missing values last and unranked)."""
     table = scope_table(data, view)
     column = "change" if "change" in table else "value"
     order = table.sort_values(column, ascending=False, na_position="last", kind="stable")
     order["rank"] = order[column].rank(ascending=False, method="min").astype("Int64")
-    reasons = missing_reasons(data, view, order)
+    reasons = missing_reasons(data, view, order) if reasons is None else reasons  # the map's, when it has them
     order["why"] = [reasons[c].text(view.lang) if c in reasons else "" for c in order["code"]]
     return order.reset_index(drop=True)
 

@@ -88,10 +88,6 @@ def _has_values(data: AreaData, layer: str, indicator_id: str) -> bool:
     return column is not None and bool(column.notna().any())
 
 
-def _sentinel(row: pd.Series, column: str) -> int | None:
-    return _sentinel_code(row.get(SENTINEL_COLUMN) if SENTINEL_COLUMN in row.index else None, column)
-
-
 def _sentinel_code(raw, column: str) -> int | None:
     """The CBS code the source gave for `column`, from the row's SENTINEL_COLUMN JSON (None: it gave none)."""
     if raw is None or raw is pd.NA or (isinstance(raw, float) and raw != raw):
@@ -119,49 +115,21 @@ def level_reason(data: AreaData, layer: str, indicator_id: str, year: int, lang:
                    years_with_values=other_years)
 
 
-def _number(value) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number  # NaN
-
-
 def why_missing(data: AreaData, code: str, indicator_id: str, year: int, lang: str = "nl",
                 memo: dict | None = None) -> Missing | None:
-    """Why one area (gemeente, wijk or buurt code) has no value in `year`; None when it has one. `memo` keeps the
-    per-level answers across calls (a map asks this for hundreds of areas)."""
-    memo = {} if memo is None else memo
+    """Why one area (gemeente, wijk or buurt code) has no value in `year`; None when it has one."""
     if year not in data.years:
         return Missing("no_year", year, indicator_id)
-    year_data = data.for_year(year)
-    layer = year_data.level_of(code)
+    layer = data.for_year(year).level_of(code)
     if layer is None:
         return Missing("no_value", year, indicator_id)
-    row = year_data.row(code)
-    if _number(row.get(indicator_id)) is not None:
-        return None
-    key = (layer, indicator_id, year, lang)
-    if key not in memo:
-        memo[key] = level_reason(data, layer, indicator_id, year, lang)
-    if memo[key] is not None:
-        return memo[key]
-    indicator = data.catalogue[indicator_id]
-    for name in indicator.inputs:  # a derived figure is missing because one of its inputs is
-        if name in data.catalogue:
-            reason = why_missing(data, code, name, year, lang, memo)
-            if reason is not None and reason.reason in ("suppressed", "no_value", "not_loaded", "not_at_level"):
-                return Missing(reason.reason, year, indicator_id, reason.source, reason.level, reason.sentinel,
-                               years_with_values=reason.years_with_values)
-    sentinel = _sentinel(row, indicator_id)
-    if sentinel is not None:
-        return Missing("suppressed", year, indicator_id, sentinel=sentinel)
-    return Missing("no_value", year, indicator_id)
+    return reasons_for_level(data, layer, indicator_id, year, [code], lang, memo).get(code)
 
 
 def reasons_for_level(data: AreaData, layer: str, indicator_id: str, year: int, codes, lang: str = "nl",
                       memo: dict | None = None) -> dict[str, Missing]:
-    """why_missing for many areas of one level at once (what a map and its table need), column-wise."""
+    """Why each of these areas of one level has no value in `year` (areas with a value are left out), column-wise:
+    a map asks this for hundreds of areas; `memo` keeps the per-level answers across calls."""
     memo = {} if memo is None else memo
     if year not in data.years:
         return {code: Missing("no_year", year, indicator_id) for code in codes}

@@ -20,7 +20,7 @@ from geo.data.indicators import Indicator
 from geo.data.national import REFERENCE as NATIONAL
 from geo.i18n import number, t
 from geo.maps.missing import Missing
-from geo.maps.trend import Gap, TrendPoint, area_kind, gap_over_time, series
+from geo.maps.trend import Gap, TrendPoint, area_kind, gap_over_time, series, year_label
 
 
 @dataclass(frozen=True)
@@ -74,27 +74,27 @@ def monitor(data: AreaData, area: str, lang: str = "nl") -> list[MonitorRow]:
     for problem in domain.problems().values():
         candidates = sorted(data.catalogue.for_problem(problem.problem_id), key=lambda i: i.kind == "count")
         reference_id = domain.province_id()
-        chosen, points, fallback = None, [], None
+        chosen = fallback = None  # (indicator, the area's series, the province's series)
         for indicator in candidates:  # first one compared with the province in some year, else first with a value
             found = series(data, area, indicator.id, lang)
             if not any(p.value is not None for p in found):
                 continue
             reference = series(data, reference_id, indicator.id, lang)
             if any(p.value is not None and r.value is not None for p, r in zip(found, reference, strict=True)):
-                chosen, points = indicator, found
+                chosen = (indicator, found, reference)
                 break
-            fallback = fallback or (indicator, found)
-        if chosen is None and fallback is not None:
-            chosen, points = fallback
+            fallback = fallback or (indicator, found, reference)
+        chosen = chosen or fallback
         if chosen is None:  # no figure for the area in any year: still the province's, and why the area has none
             first = candidates[0] if candidates else None
             points = series(data, area, first.id, lang) if first else []
             reference = series(data, reference_id, first.id, lang) if first else []
             rows.append(MonitorRow(problem, first, points, reference, None))
             continue
-        reference = series(data, domain.province_id(), chosen.id, lang)
-        country = series(data, NATIONAL, chosen.id, lang)
-        rows.append(MonitorRow(problem, chosen, points, reference, gap_over_time(points, reference, chosen), country))
+        indicator, points, reference = chosen
+        country = series(data, NATIONAL, indicator.id, lang)
+        rows.append(MonitorRow(problem, indicator, points, reference, gap_over_time(points, reference, indicator),
+                               country))
     return rows
 
 
@@ -170,10 +170,7 @@ def records(rows: list[MonitorRow], lang: str, province: str) -> list[dict]:
                 f" ({record['since']}–{record['year']})" if record["since"] != record["year"] else "")
         if record["standing"] != "neutral":
             record["direction_text"] += " · " + t(f"standing_{record['standing']}", lang, province=province)
-        year_text = "" if record["year"] is None else str(record["year"])
-        if record["reference_year"] is not None and record["year"] is not None:
-            year_text = t("year_with_reference", lang, year=record["year"], reference_year=record["reference_year"])
-        record["year_text"] = year_text
+        record["year_text"] = year_label(record["year"], record["reference_year"], lang)
         record["latest_text"] = _text(record["latest"], decimals, lang)
         record["reference_text"] = _text(record["reference"], decimals, lang) + (
             f" ({record['province_year']})" if record["province_year"] and record["reference"] is not None else "")

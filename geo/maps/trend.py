@@ -54,6 +54,15 @@ class TrendPoint:
         return out
 
 
+def year_label(year: int | None, reference_year: int | None, lang: str) -> str:
+    """A data year as a reader reads it: "2022", or "2022 (inkomen 2020)" where the figure describes another year."""
+    if year is None:
+        return ""
+    if reference_year is None or reference_year == year:
+        return str(year)
+    return t("year_with_reference", lang, year=year, reference_year=reference_year)
+
+
 def area_kind(data: AreaData, area: str) -> str:
     """`code`, `priority` or `region`; UnknownArea with the reason otherwise."""
     if area in domain.regions() or area == NATIONAL:
@@ -196,13 +205,12 @@ def comparison(data: AreaData, area: str, indicator_id: str, lang: str, area_lab
     """
     kind = area_kind(data, area)
     lines = [("area", area_label, area)]
-    gemeente = _gemeente_of(data, area, kind)
-    if data.catalogue[indicator_id].kind == "count":
-        gemeente = None
+    counted = data.catalogue[indicator_id].kind == "count"
+    gemeente = None if counted else _gemeente_of(data, area, kind)
     if gemeente:
         lines.append(("gemeente", data.name_of(gemeente) or gemeente, gemeente))
     kinds = {r: ("province" if r == domain.province_id() else "group") for r in domain.regions()}
-    if data.catalogue[indicator_id].kind != "count":
+    if not counted:
         lines += [(kinds[r], region.short(lang), r) for r, region in domain.regions().items() if r != area]
         if area != NATIONAL:
             lines.append(("country", t("nederland_short", lang), NATIONAL))
