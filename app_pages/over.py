@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.common import data, source_label, tr
 from geo.data import domain, statline
+from geo.data.sync import table_names
 from geo.i18n import link_target, literal, number
 from geo.maps.explorer import LEVELS
 
@@ -39,8 +40,7 @@ for table, info in (manifest.get("tables") or {}).items():
         status = tr("over_table_rows", rows=info["rows"], date=str(info.get("fetched_at", "?"))[:10])
     else:
         status = f"– ({tr('not_available_since')})"
-    name = "Leefbaarometer 3.0 (BZK)" if table == "leefbaarometer" else f"CBS StatLine {table}"
-    st.caption(f"{literal(name)}: {literal(status)}")
+    st.caption(f"{literal(table_names(table)[1])}: {literal(status)}")
 
 st.subheader(tr("about_indicators"))
 available = {level: {i.id for i in area_data.catalogue.available(area_data.layers[layer])}

@@ -42,6 +42,7 @@ def cmd_sync(args) -> int:
 
 def cmd_info(args) -> int:
     from geo.data.cache import read_manifest
+    from geo.data.sync import table_names
 
     manifest = read_manifest()
     manifest.setdefault("years", [manifest["year"]])  # caches from before multi-year syncs
@@ -58,8 +59,7 @@ def cmd_info(args) -> int:
     for year, layers in (manifest.get("by_year") or {}).items():
         print(f"  {year}: " + ", ".join(f"{info['features']} {name}" for name, info in layers.items()))
     for name, info in (manifest.get("tables") or {}).items():
-        kind = "Leefbaarometer" if name == "leefbaarometer" else "statline"
-        print(f"  {kind} {name}: {table_status(info)}")
+        print(f"  {table_names(name)[0]} {name}: {table_status(info)}")
     return 0
 
 

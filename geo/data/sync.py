@@ -17,6 +17,14 @@ from geo.data.pdok import SourceError
 from geo.data.sources import Source
 
 Progress = Callable[[str], None]
+# the tables beside the boundaries that are not CBS StatLine tables: (short kind, name for visitors)
+OTHER_TABLES = {leefbaarometer.TABLE: ("Leefbaarometer", "Leefbaarometer 3.0 (BZK)"),
+                national.TABLE: ("national", "CBS Kerncijfers wijken en buurten, Nederland")}
+
+
+def table_names(table: str) -> tuple[str, str]:
+    """A cached table's kind (for `geo info`) and its name for visitors (for /over)."""
+    return OTHER_TABLES.get(table, ("statline", f"CBS StatLine {table}"))
 
 
 def fetch_layer(source: Source, layer: Layer, year: int, progress: Progress) -> gpd.GeoDataFrame:
