@@ -12,7 +12,9 @@ import streamlit as st
 from app_pages.common import (
     attribution_caption,
     data,
+    data_key,
     initiatives,
+    map_event,
     prepared_geometry,
     show_map,
     translator,
@@ -34,7 +36,7 @@ LS_RETRY_SECONDS = 60  # after a Locatieserver failure, search names for a minut
 
 area_data = data()
 lang = st.session_state.get("lang", "nl")
-generation = area_data.manifest["generation"]
+generation = data_key(area_data)  # the loaded cache (folder and generation)
 
 
 label = translator(lang)
@@ -118,24 +120,34 @@ if query.strip():
                     select(pick)
                     st.rerun()
 
+@st.cache_resource(show_spinner=False, max_entries=512)
+def buurt_profile(generation: str, code: str, lang: str) -> bp.BuurtProfile | None:
+    """A buurt's figures: once per cache generation, buurt and language, for all sessions (read only)."""
+    return bp.buurt_profile(data(), code, lang)
+
+
 code = st.query_params.get("buurt")
-profile = bp.buurt_profile(area_data, code, lang) if code else None
+profile = buurt_profile(generation, code, lang) if code else None
 if code and profile is None:
     st.warning(label("buurt_unknown", code=literal(code[:20])))
 
 with st.expander(label("buurt_pick_map"), expanded=profile is None):
     scope = profile.gemeentecode if profile else "all"
     prepared = prepared_geometry("buurt", scope)
-    properties = {
-        c: {"code": c, "fill": "#2c7fb8" if profile and c == profile.code else "#c7e9b4",
-            "tip": tooltip_html(area_data.name_of(c) or c, [area_data.row(c)["gemeentenaam"]])}
-        for c in prepared.codes
-    }
-    pick_map = base_map(prepared.bounds, lang)
-    choropleth_layer(prepared.collection(properties), label("level_buurt"), prepared.bounds).add_to(pick_map)
-    clicked = show_map(pick_map, key=f"pick_{scope}", height=420,
-                       returned_objects=["last_active_drawing"], render=False)
-    picked = explorer.select_from_click((clicked or {}).get("last_active_drawing"), set(prepared.codes))
+
+    def build_pick_map():
+        properties = {
+            c: {"code": c, "fill": "#2c7fb8" if profile and c == profile.code else "#c7e9b4",
+                "tip": tooltip_html(area_data.name_of(c) or c, [area_data.row(c)["gemeentenaam"]])}
+            for c in prepared.codes
+        }
+        pick_map = base_map(prepared.bounds, lang)
+        choropleth_layer(prepared.collection(properties), label("level_buurt"), prepared.bounds).add_to(pick_map)
+        return pick_map, None
+
+    clicked = show_map(build_pick_map, ("pick", scope, profile.code if profile else "", lang), key=f"pick_{scope}",
+                       height=420, returned_objects=["last_active_drawing"], render=False)
+    picked = explorer.select_from_click(map_event(clicked, "last_active_drawing"), set(prepared.codes))
     if picked and picked != code:
         select(picked)
         st.rerun()
@@ -229,18 +241,25 @@ for entry in nearby:
     )
 
 st.subheader(label("buurt_map"))
-around = [profile.code, *bp.neighbours(area_data, profile.code)]
-frame = area_data.layers["buurten"].set_index("buurtcode").loc[around]
-small = base_map(tuple(frame.total_bounds), lang)
-for buurt_code, row in frame.iterrows():
-    own = buurt_code == profile.code
-    folium.GeoJson(
-        outline_collection([row.geometry]),
-        style_function=lambda _, own=own: {"color": "#253494" if own else "#555555", "weight": 3 if own else 1,
-                                           "fillColor": "#41b6c4" if own else MISSING_COLOUR, "fillOpacity": 0.5},
-        tooltip=folium.Tooltip(escape_html(row["buurtnaam"])),
-    ).add_to(small)
-show_map(small, key=f"around_{profile.code}", height=360, returned_objects=[],
-          render=False)
+
+
+def build_around_map():
+    around = [profile.code, *bp.neighbours(area_data, profile.code)]
+    frame = area_data.layers["buurten"].set_index("buurtcode").loc[around]
+    small = base_map(tuple(frame.total_bounds), lang)
+    for buurt_code, row in frame.iterrows():
+        own = buurt_code == profile.code
+        folium.GeoJson(
+            outline_collection([row.geometry]),
+            style_function=lambda _, own=own: {"color": "#253494" if own else "#555555", "weight": 3 if own else 1,
+                                               "fillColor": "#41b6c4" if own else MISSING_COLOUR,
+                                               "fillOpacity": 0.5},
+            tooltip=folium.Tooltip(escape_html(row["buurtnaam"])),
+        ).add_to(small)
+    return small, None
+
+
+show_map(build_around_map, ("around", profile.code, lang), key=f"around_{profile.code}", height=360,
+         returned_objects=[], render=False)
 attribution_caption()
 st.caption(label("buurt_print"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from urllib.parse import urlencode
 
@@ -55,6 +56,13 @@ def data() -> AreaData:
     """The cached AreaData; reloaded automatically after a new sync (new generation)."""
     manifest = cache.read_manifest()
     return _load(str(cache.manifest_path().parent), manifest["generation"])
+
+
+def data_key(area_data: AreaData | None = None) -> str:
+    """What identifies the loaded cache in the key of everything computed from it and shared between sessions:
+    its folder and generation (a copy of a cache keeps its generation's name)."""
+    area_data = area_data or data()
+    return f"{area_data.directory or cache.manifest_path().parent}|{area_data.manifest['generation']}"
 
 
 def ensure_data() -> AreaData:
@@ -128,7 +136,7 @@ def _placer(generation: str):
 
 def placer():
     """Places initiatives on the map; built once per cache generation."""
-    return _placer(data().manifest["generation"])
+    return _placer(data_key())
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -140,7 +148,7 @@ def _area_summaries(generation: str):
 
 def area_summaries():
     """The eight priority areas with geometry and figures, built once per cache generation."""
-    return _area_summaries(data().manifest["generation"])
+    return _area_summaries(data_key())
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -151,7 +159,7 @@ def _area_outlines(generation: str) -> dict:
 
 
 def priority_area_outlines() -> dict:
-    return _area_outlines(data().manifest["generation"])
+    return _area_outlines(data_key())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -168,7 +176,7 @@ def prepared_geometry(level: str, area: str, year: int | None = None):
     current = data()
     if year == current.year:
         year = None  # one cache entry for the latest year, however it is asked for
-    return _prepared_geometry(current.manifest["generation"], level, area, year)
+    return _prepared_geometry(data_key(current), level, area, year)
 
 
 def source_label(manifest: dict) -> str:
@@ -198,21 +206,58 @@ def static_url() -> str:
     return f"/{base}/app/static" if base else "/app/static"
 
 
-def show_map(fmap, key: str, height: int, returned_objects: list[str], layers: list | None = None, **options):
-    """st_folium with the map's libraries served by the app itself (no CDN) and only the events asked for.
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _map_arguments(content: tuple, key: str, height: int, returned_objects: tuple, static: str, options: tuple,
+                   _build) -> dict:
+    from app_pages.map_component import component_arguments
 
-    `layers` (feature groups) are swapped into the map in place on a rerun, so the map keeps its zoom; they
-    get a layer control. Without them, everything is part of `fmap`."""
-    import folium
-    from streamlit_folium import st_folium
+    fmap, layers = _build()
+    return component_arguments(fmap, key, height, list(returned_objects), layers, static, **dict(options))
 
-    from geo.maps.assets import self_host
 
-    self_host(fmap, static_url(), layers or ())
-    if layers:
-        options |= {"feature_group_to_add": layers, "layer_control": folium.LayerControl(collapsed=False)}
-    return st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
-                     **options)
+def tolerate_malformed_component_values() -> None:
+    """A component value that is not JSON is read as no value. A browser never sends one, but a crafted client
+    can (issue 23.9): Streamlit parses widget values before the script runs and would answer that session's run,
+    and every later one, with its own error page. There is no public hook for this, so the parser Streamlit's
+    session state uses is wrapped (tests/test_hostile_client.py checks it against the pinned Streamlit). Done
+    when this module is first imported: serve.py imports it before the server listens."""
+    from streamlit.runtime.state import session_state
+
+    parse = session_state.unpack_widget_state_value
+    if getattr(parse, "tolerant", False):
+        return
+
+    def tolerant(widget_state):
+        try:
+            return parse(widget_state)
+        except ValueError:  # json.JSONDecodeError
+            logging.getLogger("parkstad.pages").warning("a component value that is not JSON was ignored")
+            return None
+
+    tolerant.tolerant = True
+    session_state.unpack_widget_state_value = tolerant
+
+
+tolerate_malformed_component_values()
+
+
+def map_event(result, name: str):
+    """One event of a map's answer (e.g. "last_active_drawing"), or None when the answer is not what
+    streamlit-folium sends (a crafted value is valid JSON of another shape)."""
+    return result.get(name) if isinstance(result, dict) else None
+
+
+def show_map(build, content: tuple, key: str, height: int, returned_objects: list[str], **options):
+    """A map through streamlit-folium, with its libraries served by the app itself (no CDN) and only the events
+    asked for. `build()` returns the folium map and its swappable layers (feature groups, or None): they are
+    rendered once per cache generation and `content` (everything the map shows depends on) and shared by all
+    sessions (app_pages/map_component.py). Layers are swapped in place on a rerun, so the map keeps its zoom."""
+    from app_pages.map_component import show
+
+    content = (data_key(), *content)
+    arguments = _map_arguments(content, key, height, tuple(returned_objects), static_url(),
+                               tuple(sorted(options.items())), build)
+    return show(arguments)
 
 
 def attribution_caption() -> None:
@@ -235,7 +280,7 @@ def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: s
     if len(area_data.years) < 2:
         st.caption(tr("trend_one_year", year=area_data.year))
         return
-    frame = _comparison(area_data.manifest["generation"], area, indicator_id, lang, area_label)
+    frame = _comparison(data_key(area_data), area, indicator_id, lang, area_label)
     own = frame[frame["role"] == "area"]
     if own["value"].isna().all():
         st.caption(tr("trend_no_values"))
@@ -293,6 +338,14 @@ def store():
 @st.cache_data(show_spinner=False, max_entries=8)
 def _initiatives(url: str, version: str):
     return _store(url).all()
+
+
+def initiatives_version() -> str:
+    """Changes whenever an initiative is written (part of the key of anything built from them)."""
+    try:
+        return store().version()
+    except Exception:  # noqa: BLE001 - initiatives() says what is wrong; here it only keys a cache
+        return "unavailable"
 
 
 def initiatives():

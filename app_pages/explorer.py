@@ -8,7 +8,10 @@ import streamlit as st
 from app_pages.common import (
     attribution_caption,
     data,
+    data_key,
     initiatives,
+    initiatives_version,
+    map_event,
     placer,
     prepared_geometry,
     priority_area_outlines,
@@ -20,17 +23,16 @@ from app_pages.common import (
     trend_chart,
 )
 from geo.data import domain
-from geo.data.layers import LAYERS
-from geo.export import csv_bytes
 from geo.i18n import literal, number
 from geo.maps import explorer
-from geo.maps.choropleth import build_choropleth, gemeente_outlines, legend_rows
+from geo.maps.choropleth import gemeente_outlines
 from geo.maps.classify import MAX_CLASSES, MIN_CLASSES, SCHEMES
+from geo.maps.explorer_page import ExplorerPage, explorer_page
 from geo.maps.leaflet import base_map, choropleth_layer, legend_html, outline_layer
 from geo.maps.trend import year_label
 
 area_data = data()
-generation = area_data.manifest["generation"]
+generation = data_key(area_data)  # the loaded cache (folder and generation)
 view, notices = explorer.parse_view(st.query_params.to_dict(), area_data)
 lang = view.lang
 st.query_params.update(view.params())  # the URL always holds the complete, shareable view
@@ -42,6 +44,16 @@ year_data = area_data.for_year(view.year)
 @st.cache_resource(show_spinner=False, max_entries=4)
 def gemeente_lines(generation: str):
     return gemeente_outlines(data())
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def results(generation: str, view: explorer.View) -> ExplorerPage:
+    """The map's values, legend, ranking and references of a view: once per cache generation and view, for all
+    sessions (read only)."""
+    return explorer_page(data(), view)
+
+
+page = results(generation, view)
 
 
 # --- controls (their state mirrors the URL) ---------------------------------------------------
@@ -73,7 +85,7 @@ def scope_label(code: str) -> str:
     return explorer.scope_label(area_data, code, lang)
 
 
-available = {i.id for i in area_data.catalogue.available(year_data.layers[view.layer])}
+available = page.available
 indicator_ids = area_data.catalogue.ids()
 
 
@@ -111,18 +123,20 @@ with st.container():  # always there, so that the map below keeps its place (and
     show_notices(notices)  # a notice comes or goes
     if view.indicator not in available:
         st.info(tr("no_values", indicator=indicator.label(lang), source=source_label(area_data.manifest)))
-    not_comparable = explorer.comparison_unavailable(area_data, view)
+    not_comparable = page.not_comparable
     if not_comparable is not None:
         st.info(tr("ref_not_possible", ref=literal(explorer.reference_label(view.ref, lang)),
                    why=literal(not_comparable.text(lang))))
 
 # --- map and legend ---------------------------------------------------------------------------
-choropleth = build_choropleth(area_data, view)
-prepared = prepared_geometry(view.level, view.area, view.year)
+choropleth = page.choropleth
 map_column, legend_column = st.columns([3, 1])
-with map_column:
+
+
+def build_map():
     # The base map (tiles, extent) only changes with the scope; the layers go in as feature groups, which
     # streamlit-folium swaps in place: a new indicator, year or classification keeps the zoom.
+    prepared = prepared_geometry(view.level, view.area, view.year)
     fmap = base_map(prepared.bounds, lang)
     areas_layer = folium.FeatureGroup(name=indicator.label(lang))
     choropleth_layer(prepared.collection(choropleth.properties), indicator.label(lang),
@@ -135,10 +149,15 @@ with map_column:
 
         in_scope = set(explorer.scope_frame(year_data, view.level, view.area)["gemeentecode"])
         items = [i for i in initiatives() if set(i.gemeentecodes) & in_scope]
-        markers, pinned = marker_layer(items, placer(), lang, tr("init_layer"))
+        markers, _ = marker_layer(items, placer(), lang, tr("init_layer"))
         layers.append(markers)
-    result = show_map(fmap, key=f"explorer_map_{view.level}_{view.area}", height=560,
-                      returned_objects=["last_active_drawing"], layers=layers)
+    return fmap, layers
+
+
+with map_column:
+    result = show_map(build_map, (view, initiatives_version() if view.init else ""),
+                      key=f"explorer_map_{view.level}_{view.area}", height=560,
+                      returned_objects=["last_active_drawing"])
     attribution_caption()
 
 with legend_column:
@@ -149,17 +168,17 @@ with legend_column:
         title = tr("legend_difference", ref=explorer.reference_label(view.ref, lang))
     else:
         title = indicator.label(lang)
-    rows = legend_rows(choropleth, lang)
+    rows = page.legend
     unit = indicator.unit_in(lang)
     st.html(legend_html(tr("legend"), f"{title} ({unit})" if unit else title, rows))
     if any(r["missing"] for r in rows):
         reasons = "; ".join(tr("legend_missing_reason", text=text, n=n)
-                            for text, n in explorer.missing_summary(choropleth.missing, lang))
+                            for text, n in page.missing_summary)
         st.caption(tr("legend_missing_help", reasons=literal(reasons)))
 
 # --- selection and profile --------------------------------------------------------------------
 codes = set(choropleth.properties)
-clicked = explorer.select_from_click((result or {}).get("last_active_drawing"), codes)
+clicked = explorer.select_from_click(map_event(result, "last_active_drawing"), codes)
 if clicked != st.session_state.get("last_map_click"):  # only a new click selects; the map repeats its last one
     st.session_state["last_map_click"] = clicked
     if clicked:
@@ -174,7 +193,7 @@ def _selection_to_url() -> None:
         st.query_params.pop("sel", None)
 
 
-table = explorer.ranking(area_data, view, choropleth.missing)
+table = page.ranking
 name_of = dict(zip(table["code"], table["name"], strict=True))
 st.subheader(tr("profile"))
 st.session_state["ctl_sel"] = selected
@@ -223,7 +242,7 @@ st.dataframe(
     column_config={heading: st.column_config.NumberColumn(format=number_format)
                    for key, heading in columns.items() if key in ("value", "reference", "difference", "change")},
 )
-references = explorer.reference_rows(area_data, view)
+references = page.references
 kind_word = tr("total") if indicator.kind == "count" else tr("average")
 st.markdown(f"**{literal(tr('reference_rows'))}** ({literal(kind_word)})")
 st.dataframe(
@@ -232,9 +251,8 @@ st.dataframe(
      for r in references.to_dict(orient="records")],
     hide_index=True, width="stretch",
 )
-key_name = LAYERS[view.layer].key
 st.download_button(
-    tr("download_csv"), csv_bytes(table.rename(columns={"code": key_name})),
+    tr("download_csv"), page.ranking_csv,
     file_name=f"{view.indicator}_{view.level}_{view.area}_{view.year}"
               + (f"_sinds_{view.change}" if view.change else "") + ".csv", mime="text/csv",
 )

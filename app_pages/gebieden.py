@@ -26,22 +26,28 @@ counts = per_area(initiatives())
 st.title(tr("areas_title"))
 st.write(tr("areas_intro"))
 
-province = area_data.layers["provincie"]
-fmap = base_map(tuple(province.total_bounds), lang)
-outline_layer(outline_collection(province.geometry.simplify(0.0002).values),
-              domain.regions()[domain.province_id()].label(lang), "#333333", 2).add_to(fmap)
-for summary in areas:
-    name = summary.definition.name
-    tip = tooltip_html(name, [summary.definition.gemeentenaam])
-    folium.GeoJson(
-        outline_collection([summary.geometry]),
-        style_function=lambda _: {"color": "#b2182b", "weight": 2, "fillColor": "#ef8a62", "fillOpacity": 0.6},
-        tooltip=folium.Tooltip(tip), name=escape_html(name),
-    ).add_to(fmap)
-    point = summary.geometry.representative_point()
-    folium.CircleMarker([point.y, point.x], radius=7, color="#b2182b", fill=True, fill_opacity=0.9,
-                        tooltip=folium.Tooltip(tip)).add_to(fmap)
-show_map(fmap, key="areas_map", height=520, returned_objects=[])
+
+
+def build_map():
+    province = area_data.layers["provincie"]
+    fmap = base_map(tuple(province.total_bounds), lang)
+    outline_layer(outline_collection(province.geometry.simplify(0.0002).values),
+                  domain.regions()[domain.province_id()].label(lang), "#333333", 2).add_to(fmap)
+    for summary in areas:
+        name = summary.definition.name
+        tip = tooltip_html(name, [summary.definition.gemeentenaam])
+        folium.GeoJson(
+            outline_collection([summary.geometry]),
+            style_function=lambda _: {"color": "#b2182b", "weight": 2, "fillColor": "#ef8a62", "fillOpacity": 0.6},
+            tooltip=folium.Tooltip(tip), name=escape_html(name),
+        ).add_to(fmap)
+        point = summary.geometry.representative_point()
+        folium.CircleMarker([point.y, point.x], radius=7, color="#b2182b", fill=True, fill_opacity=0.9,
+                            tooltip=folium.Tooltip(tip)).add_to(fmap)
+    return fmap, None
+
+
+show_map(build_map, ("areas", lang), key="areas_map", height=520, returned_objects=[])
 attribution_caption()
 
 columns = st.columns(2)

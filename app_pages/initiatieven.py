@@ -11,6 +11,7 @@ from app_pages.common import (
     attribution_caption,
     data,
     initiatives,
+    initiatives_version,
     placer,
     prepared_geometry,
     priority_area_outlines,
@@ -106,15 +107,23 @@ measure = st.radio(label("init_map_colour"), list(filt.MEASURES), horizontal=Tru
 prepared = prepared_geometry("gemeente", "all")
 action_table = filt.action_per_gemeente(area_data, shown, prepared.codes)
 properties, classes = gemeente_properties(action_table, measure, lang)
-fmap = base_map(prepared.bounds, lang)
-choropleth_layer(prepared.collection(properties), label(filt.MEASURES[measure]), prepared.bounds).add_to(fmap)
-outline_layer(priority_area_outlines(), tr("layer_areas"), "#d7191c", 2.4, dash="6 4").add_to(fmap)
-markers, pinned = marker_layer(shown, place, lang, label("init_layer"))
-markers.add_to(fmap)
-folium.LayerControl(collapsed=False).add_to(fmap)
+
+
+def build_map():
+    fmap = base_map(prepared.bounds, lang)
+    choropleth_layer(prepared.collection(properties), label(filt.MEASURES[measure]), prepared.bounds).add_to(fmap)
+    outline_layer(priority_area_outlines(), tr("layer_areas"), "#d7191c", 2.4, dash="6 4").add_to(fmap)
+    markers, _ = marker_layer(shown, place, lang, label("init_layer"))
+    markers.add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap, None
+
+
+pinned = sum(place.place(item).pinned for item in shown)
 map_column, legend_column = st.columns([3, 1])
 with map_column:
-    show_map(fmap, key="initiatives_map", height=540, returned_objects=[], render=False)
+    content = ("initiatives", tuple(item.initiative_id for item in shown), measure, lang, initiatives_version())
+    show_map(build_map, content, key="initiatives_map", height=540, returned_objects=[], render=False)
 legend_column.html(legend_html(tr("legend"), label(filt.MEASURES[measure]),
                                action_legend(classes, measure, lang, summary.count)))
 themes_html = theme_legend_html(shown, lang)

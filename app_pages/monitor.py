@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data, explorer_link, initiatives, show_notices, tr
+from app_pages.common import data, data_key, explorer_link, initiatives, show_notices, tr
 from geo.data import domain
 from geo.data.region import current as current_region
 from geo.export import csv_bytes
@@ -60,7 +60,7 @@ show_notices(notices)
 st.session_state["monitor_area"] = area
 st.selectbox(tr("monitor_area"), options, key="monitor_area", format_func=area_label, on_change=_area_to_url)
 
-rows = monitor_rows(area_data.manifest["generation"], area, lang)
+rows = monitor_rows(data_key(area_data), area, lang)
 active = filt.in_area(initiatives(), area)
 table = records(rows, lang, province)
 for record, row in zip(table, rows, strict=True):

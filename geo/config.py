@@ -26,6 +26,25 @@ def data_dir() -> Path:
     return base if region_id == DEFAULT_REGION else base / region_id
 
 
+class SecretFileError(OSError):
+    """A secret file named by NAME_FILE cannot be read (the message names the variable, never the secret)."""
+
+
+def secret(name: str) -> str | None:
+    """A secret from the environment (`NAME`), else from the file that `NAME_FILE` names (Docker and Kubernetes
+    secrets are files); None when neither is set. Never part of an image or a repository."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = os.environ.get(f"{name}_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip() or None
+    except OSError as exc:
+        raise SecretFileError(f"{name}_FILE: cannot read the secret file ({exc.strerror})") from None
+
+
 def pdok_url() -> str:
     """PDOK base URL; a mirror or test server with the same paths may stand in."""
     return (os.environ.get("PDOK_API_URL") or DEFAULT_PDOK_URL).rstrip("/")

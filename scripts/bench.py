@@ -51,34 +51,51 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium measurement")
+    parser.add_argument("--runs", type=int, default=3, help="side-by-side runs (each starts every app afresh)")
+    parser.add_argument("--only-server", action="store_true",
+                        help="only the server and browser measurements (protocol CPU, profile, side by side)")
     args = parser.parse_args()
     snapshot = snapshot_dir()
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp) / "cache"
-        seconds, manifest = timed(lambda: sync(DirectorySource(snapshot), 2024, directory), 1)
-        print(f"sync from snapshot directory      {seconds:7.2f} s")
-        with StandIn(snapshot) as server:
-            os.environ["CBS_ODATA_URL"] = f"{server.url}/ODataApi/OData"  # answers 404: no trends, no waiting
-            seconds, _ = timed(lambda: sync(PdokApiSource(server.url), 2024, Path(tmp) / "http"), 1)
-            requests = sum("/items" in r for r in server.state.requests)
-        print(f"sync through local OGC API server  {seconds:7.2f} s  ({requests} requests)")
-        for name, layer in manifest["layers"].items():
-            print(f"  cache layer {name:<10} {layer['features']:>4} features  {kib(layer['bytes']):>12}")
-        seconds, _ = timed(lambda: cache.load_layers(directory), args.repeat)
-        print(f"cache load, all layers (median)    {seconds * 1000:7.0f} ms   target < 500 ms")
-        seconds, data = timed(lambda: AreaData.load(directory), args.repeat)
-        print(f"AreaData.load incl. derived (med.) {seconds * 1000:7.0f} ms")
-        seconds, _ = timed(lambda: build_areas(data), args.repeat)
-        print(f"build 8 priority areas (median)    {seconds * 1000:7.0f} ms")
-        years_cost(snapshot, Path(tmp), args.repeat)
-        map_payloads(data, args.repeat)
-        scale(snapshot, args.repeat)
-        rerun_time(directory, args.repeat)
+        if args.only_server:
+            years_directory = years_cost(snapshot, Path(tmp), 1)
+            if years_directory is None:
+                sync(DirectorySource(snapshot), 2024, directory)
+        else:
+            years_directory = data_costs(snapshot, directory, Path(tmp), args.repeat)
+        served = years_directory if years_directory is not None else directory
+        script_cpu(served, args.repeat)
         if not args.no_browser:
-            first_paint(directory)
+            side_by_side(served, args.runs)
 
 
-def years_cost(snapshot: Path, tmp: Path, repeat: int) -> None:
+def data_costs(snapshot: Path, directory: Path, tmp: Path, repeat: int) -> Path | None:
+    """Sync, cache, areas, data years, payloads, scale and rerun time; returns the five-year cache, if any."""
+    seconds, manifest = timed(lambda: sync(DirectorySource(snapshot), 2024, directory), 1)
+    print(f"sync from snapshot directory      {seconds:7.2f} s")
+    with StandIn(snapshot) as server:
+        os.environ["CBS_ODATA_URL"] = f"{server.url}/ODataApi/OData"  # answers 404: no trends, no waiting
+        seconds, _ = timed(lambda: sync(PdokApiSource(server.url), 2024, tmp / "http"), 1)
+        requests = sum("/items" in r for r in server.state.requests)
+    print(f"sync through local OGC API server  {seconds:7.2f} s  ({requests} requests)")
+    for name, layer in manifest["layers"].items():
+        print(f"  cache layer {name:<10} {layer['features']:>4} features  {kib(layer['bytes']):>12}")
+    seconds, _ = timed(lambda: cache.load_layers(directory), repeat)
+    print(f"cache load, all layers (median)    {seconds * 1000:7.0f} ms   target < 500 ms")
+    seconds, data = timed(lambda: AreaData.load(directory), repeat)
+    print(f"AreaData.load incl. derived (med.) {seconds * 1000:7.0f} ms")
+    seconds, _ = timed(lambda: build_areas(data), repeat)
+    print(f"build 8 priority areas (median)    {seconds * 1000:7.0f} ms")
+    years_directory = years_cost(snapshot, tmp, repeat)
+    map_payloads(data, repeat)
+    scale(snapshot, repeat)
+    rerun_time(directory, repeat)
+    os.environ.pop("CBS_ODATA_URL", None)
+    return years_directory
+
+
+def years_cost(snapshot: Path, tmp: Path, repeat: int) -> Path | None:
     """Cache size and load time for one data year against all five of the REAL multi-year snapshot
     (PARKSTAD_YEARS_SNAPSHOT_DIR: CBS figures for 2019, 2020, 2022, 2023 and 2024), and what a trend, an earlier
     year and a monitor cost."""
@@ -89,7 +106,7 @@ def years_cost(snapshot: Path, tmp: Path, repeat: int) -> None:
     source = years_snapshot_dir()
     if not (source / "cbs").is_dir():
         print(f"data years: skipped, no multi-year snapshot at {source}")
-        return
+        return None
     print("data years: one against five (real CBS figures 2019, 2020, 2022, 2023, 2024):")
     for label, years in (("1 year ", [2024]), ("5 years", None)):
         directory = tmp / f"years-{len(years or range(5))}"
@@ -104,6 +121,7 @@ def years_cost(snapshot: Path, tmp: Path, repeat: int) -> None:
         print(f"  {label}: sync {seconds:5.2f} s, cache {kib(size):>11}, load {load * 1000:5.0f} ms, "
               f"load + {first} {older * 1000:5.0f} ms, trend of a priority area {trend * 1000:5.0f} ms, "
               f"monitor {board * 1000:5.0f} ms (warm)")
+    return directory  # the five years: what the offline demo serves
 
 
 def scale(snapshot: Path, repeat: int) -> None:
@@ -194,38 +212,264 @@ def rerun_time(directory: Path, repeat: int) -> None:
           f"{statistics.median(times) * 1000:5.0f} ms   target <= 300 ms")
 
 
-def first_paint(directory: Path) -> None:
-    """Time from navigation to Leaflet having drawn the areas, in headless Chromium."""
+NAIVE_INDICATOR = "bijstand_pct_kwartaal"  # a buurt figure of the latest data year in the snapshots
+EXPLORER = f"/?level=buurt&area=all&indicator={NAIVE_INDICATOR}"
+PROFILED_PAGES = (("", EXPLORER[2:]), ("monitor", "area=parkstad"), ("buurt", "buurt=BU09171000"))
+
+
+def cdn_from_disk(page) -> None:
+    """For the naive app only: folium points it at CDNs, which do not exist here. Serve the libraries it needs
+    (Leaflet, jQuery, d3 3.x for the Choropleth's legend) from local copies (the dashboard's, and XStatic-D3),
+    answer its other outside files (Bootstrap, Font Awesome, a second d3) with an empty file, and abort the
+    rest (tiles). That spares the naive app every download from the internet: its figures are a lower bound."""
+    import folium
+
+    from geo.maps.assets import ASSETS, package_dir
+    from tests.browser import LOOPBACK
+
+    local = {url: package_dir(ASSETS[name][0]) / ASSETS[name][1]
+             for name, url in (*folium.Map.default_js, *folium.Map.default_css) if name in ASSETS}
+    local["https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"] = package_dir("d3") / "d3.js"
+
+    def handle(route):
+        url = route.request.url
+        if url.startswith(LOOPBACK):
+            return route.continue_()
+        if url in local:
+            return route.fulfill(status=200, body=local[url].read_bytes(),
+                                 content_type="text/css" if url.endswith(".css") else "application/javascript")
+        if url.split("?")[0].endswith((".js", ".css")):
+            return route.fulfill(status=200, body="", content_type="application/javascript")
+        return route.abort()
+
+    page.context.route("**/*", handle)
+
+
+def painted(page, started: float, timeout: float = 90.0) -> tuple[float, int]:
+    """Seconds from `started` until Leaflet showed the final number of areas (polled every 50 ms, final once it
+    held for a second), and that number."""
+    from tests.browser import MAP_STATE_JS
+
+    deadline, count, since = time.monotonic() + timeout, 0, None
+    while time.monotonic() < deadline:
+        features = 0
+        for frame in page.frames[1:]:
+            try:
+                state = frame.evaluate(MAP_STATE_JS)
+            except Exception:  # noqa: BLE001, S112 - a frame still loading
+                continue
+            features = max(features, state["features"] if state else 0)
+        if features != count:
+            count, since = features, time.perf_counter()
+        elif count and time.perf_counter() - since >= 1.0:
+            return since - started, count
+        page.wait_for_timeout(50)
+    text = page.locator("body").inner_text()[:300].replace("\n", " | ")
+    raise AssertionError(f"the map did not draw within {timeout:.0f} s; the page said: {text}")
+
+
+def heading_shown(page, started: float, text: str) -> tuple[float, int]:
+    page.get_by_role("heading", name=text).wait_for(timeout=90_000)
+    return time.perf_counter() - started, 0
+
+
+def spread(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
+    """min / median / max"""
+    if not values:
+        return "-"
+    parts = [f"{v * scale:.2f}" for v in (min(values), statistics.median(values), max(values))]
+    return " / ".join(parts) + f" {unit}"
+
+
+class App:
+    """One app measured side by side: how to start it, which page, when it has painted."""
+
+    def __init__(self, name: str, env: dict, script: str, cwd: Path, options: tuple, path: str, wait, route,
+                 launcher: bool = False):
+        self.name, self.env, self.script, self.cwd, self.options = name, env, script, cwd, options
+        self.launcher = launcher
+        self.path, self.wait, self.route = path, wait, route
+        self.cold, self.warm, self.cpu, self.received, self.areas = [], [], [], [], 0
+
+    def server(self):
+        from tests.browser import StreamlitServer
+
+        return StreamlitServer(self.env, script=self.script, cwd=self.cwd, options=self.options,
+                               launcher=self.launcher)
+
+
+def visit(browser, app: App, server, context=None) -> tuple[float, float, int]:
+    """Open the app's page in a new tab: (seconds to paint, server CPU seconds, websocket bytes received)."""
+    from scripts.process_stats import cpu_seconds
+
+    page = (context or browser).new_page()
+    app.route(page)
+    received = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(len(data))))
+    before = cpu_seconds(server.process.pid)
+    started = time.perf_counter()
+    page.goto(server.url + app.path)
+    seconds, areas = app.wait(page, started)
+    page.wait_for_timeout(500)  # the run's last messages
+    cpu = cpu_seconds(server.process.pid) - before
+    app.areas = areas or app.areas
+    page.close()
+    return seconds, cpu, sum(received)
+
+
+def side_by_side(directory: Path, runs: int) -> None:
+    """First map paint (cold: a fresh server and browser; warm: the server's caches filled, the browser's HTTP
+    cache too), server CPU and websocket bytes per page, for the dashboard and for the naive app
+    (scripts/naive_app.py: geopandas + folium.Choropleth + st_folium) on the same 449 buurten, alternating
+    within one run; an empty Streamlit page for scale."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import (
-        CHROMIUM,
-        CHROMIUM_ARGS,
-        StreamlitServer,
-        block_outside_requests,
-        change_indicator_keeps_map,
-        map_frame,
-    )
+    from geo.data.area_data import AreaData
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, block_outside_requests
+
+    layer = directory.parent / "naive-buurten.geojson"
+    buurten = AreaData.load(directory).layers["buurten"]
+    buurten.drop(columns=["cbs_sentinels"], errors="ignore").to_file(layer, driver="GeoJSON")
+    bare = directory.parent / "bare"  # no .streamlit/config.toml: Streamlit's defaults, as a user has them
+    bare.mkdir(exist_ok=True)
+    apps = [
+        App("this project", {"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9"}, "app.py",
+            REPO_ROOT, (), EXPLORER, painted, block_outside_requests, launcher=True),  # serve.py, as deployed
+        App("naive app", {"NAIVE_LAYER": str(layer), "NAIVE_COLUMN": NAIVE_INDICATOR},
+            str(REPO_ROOT / "scripts" / "naive_app.py"), bare, (), "/", painted, cdn_from_disk),
+        App("empty page", {}, str(REPO_ROOT / "scripts" / "empty_app.py"), bare, (), "/",
+            lambda page, started: heading_shown(page, started, "Leeg"), block_outside_requests),
+    ]
+    print(f"side by side, {runs} runs, alternating (449 buurten, {NAIVE_INDICATOR}; wall clock on a shared "
+          "2-core machine: read ranges and ratios):")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            for app in apps:
+                with app.server() as server:
+                    context = browser.new_context()  # an empty HTTP cache: a first visitor
+                    seconds, cpu, _ = visit(browser, app, server, context)
+                    app.cold.append(seconds)
+                    for _ in range(2):
+                        seconds, cpu, received = visit(browser, app, server, context)
+                        app.warm.append(seconds)
+                        app.cpu.append(cpu)
+                        app.received.append(received)
+                    context.close()
+        browser.close()
+    ours, naive, empty = apps
+    print(f"  {'':34} {'this project':>24}   {'naive app':>24}   {'empty page (heading)':>24}")
+    for label, attribute, unit, scale in (("first paint, warm (min/med/max)", "warm", "s", 1),
+                                          ("first paint, cold", "cold", "s", 1),
+                                          ("server CPU per page (browser)", "cpu", "s", 1),
+                                          ("websocket bytes per page", "received", "KiB", 1 / 1024)):
+        cells = [spread(getattr(a, attribute), unit, scale) for a in apps]
+        print(f"  {label:<34} {cells[0]:>24}   {cells[1]:>24}   {cells[2]:>24}")
+    print(f"  areas drawn: {ours.areas} (this project), {naive.areas} (naive app)")
+    warm, naive_warm = statistics.median(ours.warm), statistics.median(naive.warm)
+    cold = statistics.median(ours.cold)
+    print(f"  targets: warm paint <= naive app's: {warm:.2f} vs {naive_warm:.2f} s "
+          f"({'met' if warm <= naive_warm else 'NOT met'}, ratio {warm / naive_warm:.2f}); <= 2 s on a quiet "
+          f"machine: {'met' if warm <= 2 else 'not met here'}; cold <= 1.5 x warm: {cold / warm:.2f} x "
+          f"({'met' if cold <= 1.5 * warm else 'NOT met'}); empty page's heading {statistics.median(empty.warm):.2f} s "
+          "is the floor of any page on this machine")
+
+
+def script_cpu(directory: Path, repeat: int) -> None:
+    """Server CPU of one page run at the protocol level (a new session asks for the page and reads until the run
+    finished: no browser, no static files), per page, and the profile's top entries for the explorer."""
+    import asyncio
+
+    from scripts.process_stats import cpu_seconds
+    from serving.streamlit_client import Session
+    from tests.browser import StreamlitServer
 
     env = {"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9"}
-    with StreamlitServer(env) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for label in ("cold (first visit)", "warm (caches filled)"):
-            page = browser.new_page()
-            block_outside_requests(page)
-            started = time.perf_counter()
-            page.goto(server.url + "/?level=buurt&area=all&indicator=aantal_inwoners")
-            _, state = map_frame(page, timeout=60)
-            print(f"first map paint, 449 buurten, {label:<22} {time.perf_counter() - started:5.2f} s "
-                  f"({state['filled']} areas drawn)")
-            if label.startswith("warm"):
-                frame, _ = map_frame(page)
-                before, after, seconds = change_indicator_keeps_map(page, frame, "Bijstand (% van inwoners 15+)")
-                kept = after["probe"] == "kept" and after["zoom"] == before["zoom"]
-                print(f"indicator change to new colours in the browser     {seconds:5.2f} s "
-                      f"(map kept, zoom kept: {'yes' if kept else 'NO'})")
-            page.close()
-        browser.close()
+
+    async def measure(server, name: str, query: str, times: int) -> tuple[list[float], list[float]]:
+        first, again = [], []
+        for _ in range(times):
+            session = Session(server.url)
+            await session.open()
+            before = cpu_seconds(server.process.pid)
+            await session.page(name, query, 120)
+            first.append(cpu_seconds(server.process.pid) - before)
+            before = cpu_seconds(server.process.pid)
+            await session.page(name, query, 120)  # the same view again: a rerun that changes nothing
+            again.append(cpu_seconds(server.process.pid) - before)
+            await session.close()
+        return first, again
+
+    print("server CPU per page run, protocol level (min / median / max):")
+    with StreamlitServer(env, options=(), launcher=True) as server:
+        server.wait_for_log("warm-up finished")  # serve.py's warm-up visitor has left: measure visitors only
+        for name, query in PROFILED_PAGES:
+            asyncio.run(measure(server, name, query, 1))  # caches filled
+            first, again = asyncio.run(measure(server, name, query, repeat * 2))
+            target = "   target <= 0.15 s" if not name else ""
+            print(f"  /{name:<8} new visitor {spread(first)}, same view again {spread(again)}{target}")
+        profile(server, lambda: asyncio.run(measure(server, *PROFILED_PAGES[0], repeat * 2)), repeat * 4)
+
+
+RATE = 250  # py-spy samples per second
+
+
+def profile(server, work, pages: int, top: int = 12) -> None:
+    """Sample the running server with py-spy (only threads holding the GIL: CPU, not sleeping threads) while
+    `work` opens `pages` pages; print where the CPU went, in ms per page: by thread (page script, event loop) and
+    by the project's own functions and the library calls they make (inclusive)."""
+    import shutil
+    import subprocess
+
+    spy = shutil.which("py-spy")
+    if spy is None:
+        print("  profile: skipped (py-spy not installed: pip install -r requirements.txt)")
+        return
+    out = Path(tempfile.mkdtemp()) / "profile.txt"
+    sampler = subprocess.Popen([spy, "record", "--pid", str(server.process.pid), "--gil", "--rate", str(RATE),
+                                "--format", "raw", "--output", str(out)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    work()
+    sampler.send_signal(2)
+    _, err = sampler.communicate(timeout=60)
+    if not out.is_file():
+        print(f"  profile: py-spy could not sample ({err.decode(errors='replace').strip()[:200]})")
+        return
+    threads: dict[str, int] = {}
+    functions: dict[str, int] = {}
+    for line in out.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        kind = ("page script" if any("_run_script_thread" in f for f in frames) else
+                "event loop (websocket, HTTP, files)" if any("run_forever" in f for f in frames) else "other")
+        threads[kind] = threads.get(kind, 0) + int(count)
+        seen, inside = set(), False
+        for frame in frames:
+            name, _, where = frame.partition(" (")
+            path = where.rsplit(":", 1)[0]
+            own = any(part in path for part in ("app_pages/", "/geo/", "app.py")) or \
+                path.startswith("geo/")
+            if own and "run_page" not in name:
+                key = f"{name} ({path.split(str(REPO_ROOT) + '/')[-1]})"
+            elif inside and not own:
+                key = f"  -> {name} ({'/'.join(Path(path).parts[-2:])})"  # the library call a project line makes
+            else:
+                inside = own
+                continue
+            inside = own
+            if key not in seen:
+                seen.add(key)
+                functions[key] = functions.get(key, 0) + int(count)
+    per_page = 1000 / RATE / pages
+    total = sum(threads.values())
+    print(f"  profile of {pages} explorer pages (py-spy --gil, {total} samples = {total * per_page:.0f} ms CPU per "
+          "page):")
+    for kind, count in sorted(threads.items(), key=lambda item: -item[1]):
+        print(f"    {count * per_page:6.0f} ms  {kind}")
+    print("    top functions of the page script, inclusive (-> a library call made by the line above it):")
+    for key, count in sorted(functions.items(), key=lambda item: -item[1])[:top]:
+        print(f"    {count * per_page:6.0f} ms  {key}")
 
 
 if __name__ == "__main__":

@@ -7,12 +7,15 @@ tiles was asked of another host.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
 
@@ -53,9 +56,14 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """`streamlit run app.py` in its own process group; stopped (with its children) on exit."""
+    """`streamlit run app.py` (or another script, from another folder: the bench's naive app) in its own process
+    group; stopped (with its children) on exit."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], script: str = "app.py", cwd: Path = REPO_ROOT,
+                 options: tuple[str, ...] = ("--server.fileWatcherType", "none"), launcher: bool = False):
+        self.script, self.cwd, self.options = script, cwd, options
+        # launcher: serve.py, the production entry point (preloads, then runs app.py), instead of `streamlit run`
+        self.command = [sys.executable, "serve.py"] if launcher else [sys.executable, "-m", "streamlit", "run", script]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **env}
@@ -65,10 +73,10 @@ class StreamlitServer:
     def __enter__(self) -> StreamlitServer:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+            [*self.command, "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=REPO_ROOT, env=self.env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT,
+             "--browser.gatherUsageStats", "false", *self.options],
+            cwd=self.cwd, env=self.env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -84,14 +92,39 @@ class StreamlitServer:
         self.__exit__()
         raise RuntimeError(f"streamlit did not start:\n{self.log.read_text()}")
 
+    def wait_for_log(self, text: str, timeout: float = 120) -> bool:
+        """Whether `text` appeared in the server's log within `timeout` seconds (serve.py logs "warm-up finished")."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log.read_text(errors="replace"):
+                return True
+            time.sleep(0.2)
+        return False
+
     def __exit__(self, *exc) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        stop_group(self.process)
+
+
+def stop_group(process: subprocess.Popen | None) -> None:
+    """Stop a process started in its own session, with its children: politely, then for sure."""
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def server_on_copy(cache: Path, folder: Path, launcher: bool = False):
+    """A server on a private copy of a synced cache (a test may change it), with SQLite initiatives beside it and
+    a PDOK that cannot be reached."""
+    directory = folder / "data"
+    shutil.copytree(cache, directory)
+    with StreamlitServer({"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9",
+                          "DATABASE_URL": ""}, launcher=launcher) as running:
+        yield running
 
 
 MAP_STATE_JS = """

@@ -31,7 +31,7 @@ def server(synced_dir, tmp_path_factory):
     store.upsert([Initiative.model_validate(valid(initiative_id="hostile", name=HOSTILE, description_nl=HOSTILE,
                                                   buurtcodes="BU09280105"))], Actor("test"))
     env = {"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9", "DATABASE_URL": ""}
-    with StreamlitServer(env) as running:
+    with StreamlitServer(env, launcher=True) as running:  # serve.py, the production entry point (deploy/)
         yield running
 
 

@@ -29,7 +29,9 @@ def test_visitors_get_no_developer_chrome_and_no_error_details():
     assert streamlit_option("browser.gatherUsageStats") == "False"
 
 
-def test_production_servers_do_not_watch_files():
-    """A file watcher polls the source tree for every session: a third of the server's CPU in a profile."""
+def test_production_servers_do_not_watch_files_or_collect_after_every_run():
+    """No watching of the source tree and no rerun on save; no full garbage collection after every page run
+    (measured: a fifth to a third of the server's CPU per page, scripts/bench.py)."""
     assert streamlit_option("server.fileWatcherType") == "none"
     assert streamlit_option("server.runOnSave") == "False"
+    assert streamlit_option("runner.postScriptGC") == "False"

@@ -5,14 +5,13 @@ another visitor's page is served in between. Bounded: 100 runs, one server on 12
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 
 import pytest
 
 from geo.visits import RUNS_PER_WINDOW, WINDOW_SECONDS, allow_run
-from tests.browser import StreamlitServer
-from tests.protocol import Session
+from serving.streamlit_client import Session
+from tests.browser import server_on_copy
 
 TOO_MANY = "Te veel verzoeken in korte tijd vanuit dit venster."
 
@@ -30,10 +29,7 @@ def test_the_budget_refills_as_the_window_moves_on():
 
 @pytest.fixture(scope="module")
 def server(synced_dir, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("flood") / "data"
-    shutil.copytree(synced_dir, directory)
-    with StreamlitServer({"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9",
-                          "DATABASE_URL": ""}) as running:
+    with server_on_copy(synced_dir, tmp_path_factory.mktemp("flood")) as running:
         yield running
 
 

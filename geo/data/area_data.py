@@ -42,6 +42,7 @@ class AreaData:
     directory: Path | None = None
     _index: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
     _years: dict[int, AreaData] = field(default_factory=dict, repr=False)
+    _aggregates: dict[tuple[str, str], Aggregate] = field(default_factory=dict, repr=False)  # computed once
 
     @classmethod
     def load(cls, directory: Path | None = None, cat: Catalogue | None = None) -> AreaData:
@@ -103,7 +104,8 @@ class AreaData:
                 frame = cache.load_year(year, self.layers[name], name, self.directory)
                 layers[name] = self._enrich(gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326"), year)
             older = replace(self, manifest={**self.manifest, "year": year}, layers=layers,
-                            benefit_period=latest_benefits(self.benefits, year)[1], _index={}, _years={})
+                            benefit_period=latest_benefits(self.benefits, year)[1], _index={}, _years={},
+                            _aggregates={})
             older._build_index()
             self._years[year] = older
         return self._years[year]
@@ -139,10 +141,14 @@ class AreaData:
     def region_aggregate(self, region_id: str, indicator_id: str) -> Aggregate:
         """Parkstad or Limburg value of an indicator, aggregated from its municipalities; for the Netherlands
         the figure CBS publishes."""
-        if region_id == national.REFERENCE:
-            return self.national_figure(indicator_id)
-        members = self.gemeenten_of(domain.regions()[region_id].gemeentecodes)
-        return aggregate(members, self.catalogue[indicator_id])
+        key = (region_id, indicator_id)
+        if key not in self._aggregates:  # the cache's layers never change once loaded
+            if region_id == national.REFERENCE:
+                self._aggregates[key] = self.national_figure(indicator_id)
+            else:
+                members = self.gemeenten_of(domain.regions()[region_id].gemeentecodes)
+                self._aggregates[key] = aggregate(members, self.catalogue[indicator_id])
+        return self._aggregates[key]
 
     @property
     def has_national(self) -> bool:

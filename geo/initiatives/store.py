@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from geo.config import data_dir
+from geo.config import data_dir, secret
 from geo.data.region import current as current_region
 from geo.initiatives.schema import Initiative, finite_or_none
 
@@ -81,7 +80,8 @@ class StoreDamaged(RuntimeError):
 
 
 def database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
+    """$DATABASE_URL (or the file $DATABASE_URL_FILE names), else SQLite beside the cache."""
+    url = secret("DATABASE_URL")
     if url:
         return url.replace("postgres://", "postgresql://", 1)
     return f"sqlite:///{data_dir() / 'initiatives.sqlite'}"
