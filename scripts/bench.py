@@ -350,6 +350,8 @@ def side_by_side(directory: Path, runs: int) -> None:
                     context = browser.new_context()  # an empty HTTP cache: a first visitor
                     seconds, cpu, _ = visit(browser, app, server, context)
                     app.cold.append(seconds)
+                    if app.launcher:  # serve.py's warm-up visitor: gone before the warm figures are taken
+                        server.wait_for_log("warm-up finished")
                     for _ in range(2):
                         seconds, cpu, received = visit(browser, app, server, context)
                         app.warm.append(seconds)
