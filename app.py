@@ -5,7 +5,15 @@ from collections import deque
 
 import streamlit as st
 
-from app_pages.common import current_lang, ensure_data, ensure_map_assets, language_switcher, run_page, tr
+from app_pages.common import (
+    current_lang,
+    ensure_data,
+    ensure_map_assets,
+    language_switcher,
+    page_chrome,
+    run_page,
+    tr,
+)
 from geo.config import REPO_ROOT
 from geo.visits import allow_run
 
@@ -25,6 +33,7 @@ navigation = st.navigation([
     st.Page("app_pages/gebieden.py", title=tr("nav_areas"), icon=":material/location_city:", url_path="gebieden"),
     st.Page("app_pages/over.py", title=tr("nav_about"), icon=":material/info:", url_path="over"),
 ])
+page_chrome(navigation.title)  # its own title, the document's language, named map frames, readable captions
 language_switcher()
 ensure_map_assets()
 ensure_data()

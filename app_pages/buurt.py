@@ -262,4 +262,7 @@ def build_around_map():
 show_map(build_around_map, ("around", profile.code, lang), key=f"around_{profile.code}", height=360,
          returned_objects=[], render=False)
 attribution_caption()
+neighbours = [area_data.name_of(c) or c for c in bp.neighbours(area_data, profile.code)]
+st.caption(label("buurt_map_list", name=literal(profile.name),  # the map's content as text (WCAG 1.1.1)
+                 neighbours=literal(", ".join(neighbours)) if neighbours else "–"))
 st.caption(label("buurt_print"))

@@ -195,7 +195,7 @@ def _selection_to_url() -> None:
 
 table = page.ranking
 name_of = dict(zip(table["code"], table["name"], strict=True))
-st.subheader(tr("profile"))
+st.header(tr("profile"))
 st.session_state["ctl_sel"] = selected
 st.selectbox(tr("profile_select"), [None, *table["code"]], key="ctl_sel", on_change=_selection_to_url,
              format_func=lambda c: "—" if c is None else f"{name_of[c]} ({c})", placeholder=tr("choose_option"))
@@ -223,7 +223,7 @@ else:
     st.caption(tr("profile_hint"))
 
 # --- ranking table (also the text alternative to the map) -------------------------------------
-st.subheader(tr("ranking"))
+st.header(tr("ranking"))
 st.caption(tr("ranking_help"))
 columns = {"rank": tr("col_rank"), "name": tr("col_name"), "code": tr("col_code"), "gemeente": tr("col_gemeente"),
            "value": indicator.titled(lang)}

@@ -54,7 +54,7 @@ columns = st.columns(2)
 for index, summary in enumerate(areas):
     d = summary.definition
     with columns[index % 2].container(border=True):
-        st.subheader(d.name)
+        st.header(d.name)
         st.markdown(f"**{literal(tr('card_gemeente'))}:** {literal(d.gemeentenaam)}")
         names = area_programmes(d.area_id, d.gemeentecode, programmes)
         st.markdown(f"**{literal(tr('card_programmes'))}:** " + "; ".join(literal(p) for p in names))

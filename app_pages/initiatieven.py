@@ -72,7 +72,7 @@ st.session_state.update({
 })
 themes = domain.themes()
 with st.sidebar:
-    st.subheader(label("init_filters"))
+    st.markdown(f"**{literal(label('init_filters'))}**")  # no heading before the page's h1
     st.multiselect(label("init_theme"), list(themes), key="f_theme", on_change=_to_url, args=("f_theme",),
                    format_func=lambda v: themes[v].label(lang), placeholder=label("choose_options"))
     st.selectbox(label("init_area"), [None, *options.areas], key="f_area", on_change=_to_url, args=("f_area",),
@@ -126,6 +126,12 @@ with map_column:
     show_map(build_map, content, key="initiatives_map", height=540, returned_objects=[], render=False)
 legend_column.html(legend_html(tr("legend"), label(filt.MEASURES[measure]),
                                action_legend(classes, measure, lang, summary.count)))
+with st.expander(label("init_map_table")):  # the map's figures as a table (WCAG 1.1.1), in the page's number format
+    st.table([{tr("col_name"): row["name"], tr("col_code"): row["gemeentecode"],
+               label("init_per_area"): number(row["initiatives"], 0, lang),
+               label("init_budget_per_inhabitant"): number(row["budget_per_inhabitant"], 2, lang)
+               if pd.notna(row["budget_per_inhabitant"]) else "–"}
+              for row in action_table.to_dict(orient="records")])
 themes_html = theme_legend_html(shown, lang)
 if themes_html:
     st.html(themes_html)
@@ -162,7 +168,7 @@ else:
                                mime=EXPORTERS[fmt], key=f"export_{fmt}")
 
 # --- need vs action -------------------------------------------------------------------------------
-st.subheader(label("need_title"))
+st.header(label("need_title"))
 st.caption(label("need_intro"))
 gemeente_indicators = [i for i in area_data.catalogue.available(area_data.layers["gemeenten"])
                        if i.kind != "count" and i.aggregation != "none"]
@@ -195,7 +201,7 @@ else:
 # --- maintenance: only for signed-in staff ----------------------------------------------------------
 actor = staff_actor()
 st.divider()
-st.subheader(label("staff_title"))
+st.header(label("staff_title"))
 if actor is None:
     if staff_mode() == "off":
         st.caption(label("staff_off"))

@@ -6,7 +6,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data, data_key, explorer_link, initiatives, show_notices, tr
+from app_pages.common import (
+    LINE_DASHES,
+    POINT_SHAPES,
+    data,
+    data_key,
+    explorer_link,
+    initiatives,
+    show_notices,
+    tr,
+)
 from geo.data import domain
 from geo.data.region import current as current_region
 from geo.export import csv_bytes
@@ -87,7 +96,7 @@ for record, row in zip(table, rows, strict=True):
                                    "text": number(point.value, record["decimals"], lang), "year_text": year_text})
 
 if chart_rows:
-    st.subheader(tr("monitor_chart", area=area_label(area), province=province))
+    st.header(tr("monitor_chart", area=area_label(area), province=province))
     frame = pd.DataFrame(chart_rows)
     base = alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("year:Q", title=tr("trend_axis_year"), axis=alt.Axis(format="d", tickMinStep=1),
@@ -95,6 +104,8 @@ if chart_rows:
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(range=["#253494", "#7570b3"])),
+        strokeDash=alt.StrokeDash("series:N", title=None, legend=None, scale=alt.Scale(range=LINE_DASHES)),
+        shape=alt.Shape("series:N", title=None, legend=None, scale=alt.Scale(range=POINT_SHAPES)),
         detail="segment:N",
         tooltip=[alt.Tooltip("series:N", title=tr("col_name")),
                  alt.Tooltip("year_text:N", title=tr("year")), alt.Tooltip("text:N", title=tr("monitor_col_latest"))],
@@ -104,7 +115,7 @@ if chart_rows:
     if not area_data.has_national:
         st.caption(tr("trend_no_nl"))
 
-st.subheader(tr("monitor_initiatives"))
+st.header(tr("monitor_initiatives"))
 for row in rows:
     items = filt.for_problem(active, row.problem)
     names = ", ".join(literal(i.name) for i in items[:12]) + (" …" if len(items) > 12 else "")

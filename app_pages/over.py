@@ -24,7 +24,7 @@ st.markdown(
     f"{literal(tr('attribution'))}"
 )
 
-st.subheader(tr("about_layers"))
+st.header(tr("about_layers"))
 st.dataframe(
     [{tr("about_layer"): name, tr("about_features"): layer["features"],
       tr("about_municipalities"): layer.get("municipalities"), tr("about_source"): source_label(manifest),
@@ -42,7 +42,7 @@ for table, info in (manifest.get("tables") or {}).items():
         status = f"– ({tr('not_available_since')})"
     st.caption(f"{literal(table_names(table)[1])}: {literal(status)}")
 
-st.subheader(tr("about_indicators"))
+st.header(tr("about_indicators"))
 available = {level: {i.id for i in area_data.catalogue.available(area_data.layers[layer])}
              for level, layer in LEVELS.items()}
 st.dataframe(
@@ -60,7 +60,7 @@ st.dataframe(
 )
 st.caption(tr("over_aggregation_rule"))
 
-st.subheader(tr("over_problems"))
+st.header(tr("over_problems"))
 st.caption(tr("over_problems_help"))
 st.dataframe(
     [{tr("monitor_col_problem"): problem.label(lang), tr("over_col_finest"): tr(f"level_{problem.finest_level}"),
@@ -73,7 +73,7 @@ st.dataframe(
 )
 st.caption(" · ".join(f"{d.table}: {d.title} ({d.url})" for d in statline.table_definitions().values()))
 
-st.subheader(tr("about_areas"))
+st.header(tr("about_areas"))
 st.dataframe(
     [{"id": a.area_id, tr("col_name"): a.name, tr("col_gemeente"): a.gemeentenaam,
       tr("card_buurten"): " ".join(a.buurtcodes), tr("col_precision"): a.precision,
@@ -85,7 +85,7 @@ st.dataframe(
 regions = domain.regions()
 st.caption(" · ".join(f"{r.name}: {len(r.gemeentecodes)} ({r.source_url})" for r in regions.values()))
 
-st.subheader(tr("about_refresh"))
+st.header(tr("about_refresh"))
 st.write(tr("about_refresh_text"))
 st.code("python -m geo sync            # PDOK (PDOK_API_URL for a mirror)\n"
         "python -m geo sync --source ../shared/pdok-snapshot\n"

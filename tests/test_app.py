@@ -105,6 +105,11 @@ class _TableReader(HTMLParser):
             self._cell[kind] += data
 
 
+def legend_html(at: AppTest) -> str:
+    """The map's legend (the page's other html is its chrome: style and the document's language)."""
+    return next(h.proto.body for h in at.get("html") if 'class="legend"' in h.proto.body)
+
+
 def html_table(at: AppTest, css_class: str = "monitor-table") -> pd.DataFrame:
     """The first st.html table with this class: one column per heading with the cell's text, and the notes of
     each cell in columns "<heading> (why)" (why a figure is empty) and "<heading> (source)"."""
@@ -136,7 +141,7 @@ def test_explorer_default_view(app_env):
     assert len(choropleth_features(at)) == 49  # Parkstad's wijken
     ranking = at.dataframe[0].value
     assert len(ranking) == 49
-    legend = at.get("html")[0].proto.body
+    legend = legend_html(at)
     assert "Legenda" in legend and "Inwoners" in legend and "(inwoners)" not in legend  # no unit repeating the label
     assert any("CBS, Kadaster/PDOK" in c.value for c in at.caption)
 
@@ -169,7 +174,7 @@ def test_changing_a_control_updates_the_url_and_map(app_env):
     assert at.query_params["ref"] == "limburg"
     fills = {f["properties"]["fill"] for f in choropleth_features(at)}
     assert len(fills) > 2
-    assert "Verschil met Gemiddelde Limburg" in at.get("html")[0].proto.body
+    assert "Verschil met Gemiddelde Limburg" in legend_html(at)
     assert "Verschil" in at.dataframe[0].value.columns
 
 
@@ -207,7 +212,7 @@ def test_language_switch(app_env):
 def test_priority_areas_page(app_env):
     at = run("app_pages/gebieden.py", lang="en")
     assert at.title[0].value == "The eight priority areas"
-    assert sorted(s.value for s in at.subheader) == sorted(["Kerkrade-Oost", "Heerlen-Noord", "Pottenberg en Nazareth",
+    assert sorted(s.value for s in at.header) == sorted(["Kerkrade-Oost", "Heerlen-Noord", "Pottenberg en Nazareth",
                                                 "Donderberg", "Geleen-Zuid", "Vallisveld",
                                                 "Vastenavondkamp (Blerick)", "Reuver/Offenbeek"])
     text = " ".join(m.value for m in at.markdown)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_app import choropleth_features, html_table, run, run_page, widget
+from tests.test_app import choropleth_features, html_table, legend_html, run, run_page, widget
 
 PROBLEMS_NL = ["Leegstand", "Leefbaarheid", "Gebruik van sociale voorzieningen", "Afstand tot de arbeidsmarkt",
                "Veiligheid", "Gezondheid", "Voorzieningen", "Schulden", "Opgroeien in armoede"]
@@ -18,7 +18,7 @@ def test_explorer_year_and_change_are_in_the_url(app_env):
     at = run(level="gemeente", area="parkstad", indicator="aantal_inwoners", change="2022")
     assert at.query_params["year"] == "2024" and at.query_params["change"] == "2022"
     assert widget(at, "Datajaar").value == 2024 and widget(at, "Verandering sinds").value == 2022
-    legend = at.get("html")[0].proto.body
+    legend = legend_html(at)
     assert "Verandering 2022–2024" in legend
     tips = {f["properties"]["code"]: f["properties"]["tip"] for f in choropleth_features(at)}
     assert "Verandering sinds 2022: +" in tips["GM0917"]

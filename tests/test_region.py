@@ -137,7 +137,7 @@ def test_small_region_pages(region_env):
     assert refs.options == ["Geen vergelijking", "Gemeentelijk gemiddelde", "Gemiddelde Noord", "Gemiddelde Limburg",
                             "Gemiddelde Nederland"]
     areas = run_page("app_pages/gebieden.py")
-    assert {"Vastenavondkamp (Blerick)", "Reuver/Offenbeek"} <= {s.value for s in areas.subheader}
+    assert {"Vastenavondkamp (Blerick)", "Reuver/Offenbeek"} <= {s.value for s in areas.header}
     monitor = run_page("app_pages/monitor.py")
     assert monitor.title[0].value == "Haalt Noord het gemiddelde van Limburg in?"
     assert len(html_table(monitor)) == 9

@@ -11,7 +11,7 @@ from geo.initiatives.auth import hash_password
 from geo.initiatives.schema import Initiative
 from geo.initiatives.store import Actor, Store
 from tests.initiatives.test_initiatives import HOSTILE, valid
-from tests.test_app import choropleth_features, component_script, run, run_page
+from tests.test_app import choropleth_features, component_script, legend_html, run, run_page
 
 PASSWORD = "staff-password-for-tests"
 
@@ -158,7 +158,7 @@ def test_area_cards_count_initiatives(app_env):
 
 def test_municipal_choropleth_has_a_legend(app_env):
     at = open_page(theme="wonen")
-    legend = at.get("html")[0].proto.body
+    legend = legend_html(at)
     assert "Legenda" in legend and "aantal initiatieven" in legend
     counts = [int(n) for n in re.findall(r'<td class="n">(\d+)</td>', legend)]
     assert sum(counts) == 13  # every municipality on the map is in one class
