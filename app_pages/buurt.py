@@ -243,8 +243,11 @@ for entry in nearby:
 st.subheader(label("buurt_map"))
 
 
+neighbours = bp.neighbours(area_data, profile.code)
+
+
 def build_around_map():
-    around = [profile.code, *bp.neighbours(area_data, profile.code)]
+    around = [profile.code, *neighbours]
     frame = area_data.layers["buurten"].set_index("buurtcode").loc[around]
     small = base_map(tuple(frame.total_bounds), lang)
     for buurt_code, row in frame.iterrows():
@@ -262,7 +265,7 @@ def build_around_map():
 show_map(build_around_map, ("around", profile.code, lang), key=f"around_{profile.code}", height=360,
          returned_objects=[], render=False)
 attribution_caption()
-neighbours = [area_data.name_of(c) or c for c in bp.neighbours(area_data, profile.code)]
+neighbour_names = [area_data.name_of(c) or c for c in neighbours]
 st.caption(label("buurt_map_list", name=literal(profile.name),  # the map's content as text (WCAG 1.1.1)
-                 neighbours=literal(", ".join(neighbours)) if neighbours else "–"))
+                 neighbours=literal(", ".join(neighbour_names)) if neighbour_names else "–"))
 st.caption(label("buurt_print"))

@@ -94,22 +94,20 @@ class Session:
                        None)
         return time.perf_counter() - started, problem
 
-    async def errors(self, name: str, query: str, timeout: float) -> list[str]:
-        """Exceptions and error notices of a run of the page (none is expected on a default view)."""
-        async with asyncio.timeout(timeout):
-            elements = await self._run(name, query)
-        return [f"/{name}?{query}: {text}" for kind, text in elements if kind in ("exception", "error")]
-
     async def run_elements(self, name: str, query: str, timeout: float,
                            json_widgets: dict[str, str] | None = None) -> list[tuple[str, str]]:
         """(element type, text) of every element a run of the page sent."""
         async with asyncio.timeout(timeout):
             return await self._run(name, query, json_widgets)
 
+    async def errors(self, name: str, query: str, timeout: float) -> list[str]:
+        """Exceptions and error notices of a run of the page (none is expected on a default view)."""
+        elements = await self.run_elements(name, query, timeout)
+        return [f"/{name}?{query}: {text}" for kind, text in elements if kind in ("exception", "error")]
+
     async def run_texts(self, name: str, query: str, timeout: float) -> list[str]:
         """The headings and notices a run of the page sent, in order."""
-        async with asyncio.timeout(timeout):
-            elements = await self._run(name, query)
+        elements = await self.run_elements(name, query, timeout)
         return [text for kind, text in elements if kind in ("heading", "alert", "error")]
 
     async def close(self) -> None:

@@ -94,15 +94,20 @@ class StreamlitServer:
 
     def wait_for_log(self, text: str, timeout: float = 120) -> bool:
         """Whether `text` appeared in the server's log within `timeout` seconds (serve.py logs "warm-up finished")."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if text in self.log.read_text(errors="replace"):
-                return True
-            time.sleep(0.2)
-        return False
+        return wait_until(lambda: text in self.log.read_text(errors="replace"), timeout)
 
     def __exit__(self, *exc) -> None:
         stop_group(self.process)
+
+
+def wait_until(condition, timeout: float, interval: float = 0.2) -> bool:
+    """Whether `condition()` became true within `timeout` seconds, asked every `interval` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False
 
 
 def stop_group(process: subprocess.Popen | None) -> None:

@@ -8,12 +8,11 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 
 import requests
 
 from geo.config import REPO_ROOT
-from tests.browser import StreamlitServer, free_port, stop_group
+from tests.browser import StreamlitServer, free_port, stop_group, wait_until
 
 CONFIG = REPO_ROOT / "deploy" / "haproxy.cfg"
 SLOTS = 3  # server lines in haproxy.cfg
@@ -54,7 +53,8 @@ class ProxyStack:
             self.process = subprocess.Popen([haproxy(), "-W", "-db", "-f", str(CONFIG)], env=self.proxy_env(),
                                             stdout=open(self.log, "w"), stderr=subprocess.STDOUT,
                                             start_new_session=True)
-            self.wait_until(lambda: self.up() == len(self.replicas), 60, "the proxy did not see every replica up")
+            if not wait_until(lambda: self.up() == len(self.replicas), 60, interval=0.3):
+                raise RuntimeError("the proxy did not see every replica up")
         except BaseException:
             self.__exit__()
             raise
@@ -75,15 +75,6 @@ class ProxyStack:
         except requests.RequestException:
             return 0
         return count
-
-    @staticmethod
-    def wait_until(condition, timeout: float, message: str) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if condition():
-                return
-            time.sleep(0.3)
-        raise RuntimeError(message)
 
     def kill(self, index: int) -> None:
         """Kill a replica without warning (SIGKILL), as a crash or an out-of-memory kill would."""
