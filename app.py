@@ -32,6 +32,8 @@ navigation = st.navigation([
             url_path="initiatieven"),
     st.Page("app_pages/gebieden.py", title=tr("nav_areas"), icon=":material/location_city:", url_path="gebieden"),
     st.Page("app_pages/over.py", title=tr("nav_about"), icon=":material/info:", url_path="over"),
+    st.Page("app_pages/toegankelijkheid.py", title=tr("nav_accessibility"), icon=":material/accessibility_new:",
+            url_path="toegankelijkheid"),
 ])
 page_chrome(navigation.title)  # its own title, the document's language, named map frames, readable captions
 language_switcher()

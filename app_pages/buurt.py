@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
+    altair_chart,
     attribution_caption,
     data,
     data_key,
@@ -22,7 +23,7 @@ from app_pages.common import (
 )
 from geo.data import domain
 from geo.data.pdok import SourceError
-from geo.i18n import link_target, literal, number
+from geo.i18n import date_text, link_target, literal, number, period_text
 from geo.initiatives.filters import area_programmes, programmes_by_area
 from geo.maps import explorer
 from geo.maps.choropleth import outline_collection
@@ -55,8 +56,7 @@ def locatieserver_up() -> bool:
     return time.time() >= st.session_state.get("ls_down_until", 0)
 
 
-st.html("<style>@media print { [data-testid='stSidebar'], [data-testid='stHeader'], .no-print, "
-        "[data-testid='stTextInput'], [data-testid='stExpander'] { display: none !important; } }</style>")
+st.html("<style>@media print { [data-testid='stExpander'] { display: none !important; } }</style>")  # and PAGE_CSS
 st.title(label("buurt_title"))
 st.caption(label("buurt_intro"))
 
@@ -177,7 +177,8 @@ st.subheader(label("buurt_figures"))
 missing = [f for f in profile.figures if f.value is None]
 for figure in (f for f in profile.figures if f.value is not None):
     ind = area_data.catalogue[figure.indicator_id]
-    source = ind.source(area_data.year, area_data.benefit_period, lang)  # with the year it describes (income)
+    # with the year it describes (income) or its month (social assistance)
+    source = ind.source(area_data.year, period_text(area_data.benefit_period, lang), lang)
     with st.container(border=True):
         wijk = clean_wijk_name(profile.wijknaam)
         shown = " ".join(x for x in (number(figure.value, ind.decimals, lang), ind.unit_in(lang)) if x)
@@ -199,7 +200,7 @@ for figure in (f for f in profile.figures if f.value is not None):
             chart = base.mark_bar(color="#2c7fb8") + base.mark_text(align="left", dx=4).encode(text="text:N")
             title = alt.TitleParams(label("buurt_chart_title", indicator=ind.label(lang)), anchor="start",
                                     fontSize=13)
-            st.altair_chart(chart.properties(height=alt.Step(30), title=title), width="stretch")
+            altair_chart(chart.properties(height=alt.Step(30), title=title), width="stretch")
             if absent:
                 st.caption(label("buurt_not_in_chart", items=literal("; ".join(absent))))
         st.caption(label("buurt_figure_source", source=source))
@@ -219,12 +220,19 @@ else:
     level, series = trend
     if level == "wijk":
         st.caption(label("buurt_trend_wijk", wijk=clean_wijk_name(profile.wijknaam)))
+    series = series.assign(month=[period_text(p, lang) for p in series["period"]])
     line = alt.Chart(series).mark_line(point=True, color="#2c7fb8").encode(
-        x=alt.X("date:T", title=None), y=alt.Y("bijstand_pct:Q", title="%"),
-        tooltip=[alt.Tooltip("period:N"), alt.Tooltip("bijstand_pct:Q", title="%"),
-                 alt.Tooltip("bijstand_aantal:Q")])
-    st.altair_chart(line, width="stretch")
-    st.caption(label("buurt_trend_source", first=series["period"].iloc[0], last=series["period"].iloc[-1]))
+        x=alt.X("date:T", title=None), y=alt.Y("bijstand_pct:Q", title="%", axis=alt.Axis(format=".1f")),
+        tooltip=[alt.Tooltip("month:N", title=label("buurt_trend_month")),
+                 alt.Tooltip("bijstand_pct:Q", title="%", format=".1f"),
+                 alt.Tooltip("bijstand_aantal:Q", title=label("buurt_trend_count"), format=",.0f")])
+    altair_chart(line, width="stretch")
+    with st.expander(label("chart_as_table")):  # the chart's figures as text (WCAG 1.1.1)
+        st.table([{label("buurt_trend_month"): month, "%": number(pct, 1, lang) if pd.notna(pct) else "–",
+                   label("buurt_trend_count"): number(count, 0, lang) if pd.notna(count) else "–"}
+                  for month, pct, count in zip(series["month"], series["bijstand_pct"],
+                                               series.get("bijstand_aantal", [None] * len(series)), strict=True)])
+    st.caption(label("buurt_trend_source", first=series["month"].iloc[0], last=series["month"].iloc[-1]))
 
 st.subheader(label("buurt_initiatives"))
 nearby = bp.initiatives_near(area_data, initiatives(), profile.code)
@@ -236,7 +244,7 @@ for entry in nearby:
     theme_names = ", ".join(themes[tid].label(lang) for tid in item.theme_ids if tid in themes)
     st.markdown(
         f"- **{literal(item.name)}** ({literal(label('relation_' + entry.relation))}) · {literal(theme_names)} · "
-        f"{literal(label('status_' + item.status))} ({item.status_as_of}) · "
+        f"{literal(label('status_' + item.status))} ({date_text(item.status_as_of, lang)}) · "
         f"[{literal(label('init_source'))}]({link_target(item.source_url)})"
     )
 

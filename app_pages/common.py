@@ -12,7 +12,17 @@ from geo.data import cache
 from geo.data.area_data import AreaData
 from geo.data.layers import LAYERS
 from geo.data.pdok import SourceError
-from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, literal, number, t, without_paths
+from geo.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    chart_locale,
+    framework_texts,
+    literal,
+    number,
+    t,
+    without_paths,
+)
 
 
 def current_lang() -> str:
@@ -27,26 +37,68 @@ def current_lang() -> str:
 
 
 # Captions: Streamlit draws them at 60 % opacity (#828180 on white, 3.9:1, below WCAG's 4.5:1); this grey is 8.4:1.
+# Print: A4 without the sidebar, the header and the controls; a grid that shows only the rows in view gives its place
+# to the whole table printed after it (geo.maps.print_table); tables, charts and maps are not cut between sheets.
 PAGE_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
   color: #4d4d4d !important; opacity: 1 !important;
 }
+.print-only { display: none; }
+@media print {
+  @page { size: A4; margin: 12mm; }
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"], .no-print,
+  [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stTextInput"],
+  [data-testid="stDownloadButton"], [data-testid="stButton"], [data-testid="stFormSubmitButton"] {
+    display: none !important;
+  }
+  [data-testid="stMain"] { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"] { max-width: none !important; padding: 0 !important; }
+  [data-testid="stElementContainer"]:has(+ [data-testid="stElementContainer"] .print-only) { display: none !important; }
+  table.print-only { display: table !important; }
+  .print-table { border-collapse: collapse; width: 100%; font-size: 8pt; }
+  .print-table caption { text-align: left; font-weight: 600; padding-bottom: 2pt; }
+  .print-table th, .print-table td { border-bottom: 0.5pt solid #999; padding: 1pt 3pt; text-align: left; }
+  .print-table .n { text-align: right; }
+  .print-table thead { display: table-header-group; }
+  tr, [data-testid="stVegaLiteChart"], iframe, .legend { break-inside: avoid; }
+}
 </style>"""
 
-# The document's language (Streamlit always writes lang="en") and a name for every map frame (streamlit-folium's is
-# "streamlit_folium.st_folium"); a frame added later is named too. No data reaches this script: only the language
-# code and a translated word, both JSON-encoded.
+# The document's language (Streamlit always writes lang="en"), a name for every map frame (streamlit-folium's is
+# "streamlit_folium.st_folium") and Streamlit's own English button names and skip link in the page's language
+# (data/framework_texts.yaml); elements added later get the same. No data reaches this script: only the language
+# code and texts from data/, all JSON-encoded.
 PAGE_SCRIPT = """<script>
-(function (lang, mapTitle) {
+(function (lang, mapTitle, texts) {
   const doc = window.parent ? window.parent.document : document;
   doc.documentElement.lang = lang;
-  const name = () => doc.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')
-    .forEach(frame => frame.setAttribute("title", mapTitle));
-  name();
-  if (window.__parkstadNamer) window.__parkstadNamer.disconnect();
-  window.__parkstadNamer = new MutationObserver(name);
-  window.__parkstadNamer.observe(doc.body, {childList: true, subtree: true});
-})(%s, %s);
+  const prefixes = Object.keys(texts).filter(key => key.endsWith(" "));
+  const swap = value => {
+    if (Object.prototype.hasOwnProperty.call(texts, value)) return texts[value];
+    const prefix = prefixes.find(p => value.startsWith(p));
+    return prefix ? texts[prefix] + value.slice(prefix.length) : null;
+  };
+  const tidy = () => {
+    doc.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')
+      .forEach(frame => frame.setAttribute("title", mapTitle));
+    if (!Object.keys(texts).length) return;  // English: Streamlit's own words
+    doc.querySelectorAll("[aria-label], [title]").forEach(element => {
+      for (const name of ["aria-label", "title"]) {
+        const value = element.getAttribute(name), text = value && swap(value);
+        if (text && text !== value) element.setAttribute(name, text);
+      }
+    });
+    doc.querySelectorAll('[data-testid="stSkipToContent"]').forEach(link => {
+      const text = swap(link.textContent);
+      if (text) link.textContent = text;
+    });
+  };
+  tidy();
+  if (window.__parkstadTidy) window.__parkstadTidy.disconnect();
+  window.__parkstadTidy = new MutationObserver(tidy);
+  window.__parkstadTidy.observe(doc.body, {childList: true, subtree: true});
+})(%s, %s, %s);
 </script>"""
 
 
@@ -59,8 +111,16 @@ def page_chrome(page_title: str) -> None:
 
     lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
     st.set_page_config(page_title=f"{page_title} · {current_region().name.get(lang)}")
-    st.html(PAGE_CSS + PAGE_SCRIPT % (json.dumps(lang), json.dumps(tr("map_frame_title"))),
-            unsafe_allow_javascript=True)
+    def script_value(value) -> str:  # JSON that cannot end the script element
+        return json.dumps(value).replace("</", "<\\/")
+
+    st.html(PAGE_CSS + PAGE_SCRIPT % (script_value(lang), script_value(tr("map_frame_title")),
+                                      script_value(framework_texts(lang))), unsafe_allow_javascript=True)
+
+
+def altair_chart(chart, **options) -> None:
+    """A chart in the page's language: numbers and months on its axes and in its tooltips as in the tables."""
+    st.altair_chart(chart.configure(locale=chart_locale(st.session_state.get("lang", DEFAULT_LANGUAGE))), **options)
 
 
 def tr(key: str, **values) -> str:
@@ -344,7 +404,11 @@ def trend_chart(area_data: AreaData, area: str, indicator_id: str, area_label: s
                  alt.Tooltip("source:N", title=tr("monitor_col_source"))],
     )
     st.markdown(f"**{literal(tr('trend_title'))}: {literal(indicator.label(lang))}, {first}–{last}**")
-    st.altair_chart(chart.properties(height=240), width="stretch")
+    altair_chart(chart.properties(height=240), width="stretch")
+    with st.expander(tr("chart_as_table")):  # the chart's figures as text (WCAG 1.1.1)
+        st.table(present.pivot_table(index="year", columns="series", values="text", aggfunc="first", sort=False)
+                 .reindex(columns=[s for s in order if s in set(present["series"])]).fillna("–")
+                 .rename_axis(index=tr("year"), columns=None))
     sources = list(dict.fromkeys(own.loc[own["value"].notna(), "source"]))
     if indicator.dataset != "cbs/85586NED" and len(sources) > 1:
         sources = [indicator.source(f"{first}–{last}", None, lang)]

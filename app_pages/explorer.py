@@ -170,7 +170,7 @@ with legend_column:
         title = indicator.label(lang)
     rows = page.legend
     unit = indicator.unit_in(lang)
-    st.html(legend_html(tr("legend"), f"{title} ({unit})" if unit else title, rows))
+    st.html(legend_html(tr("legend"), f"{title} ({unit})" if unit else title, rows, lang))
     if any(r["missing"] for r in rows):
         reasons = "; ".join(tr("legend_missing_reason", text=text, n=n)
                             for text, n in page.missing_summary)
@@ -225,23 +225,15 @@ else:
 # --- ranking table (also the text alternative to the map) -------------------------------------
 st.header(tr("ranking"))
 st.caption(tr("ranking_help"))
-columns = {"rank": tr("col_rank"), "name": tr("col_name"), "code": tr("col_code"), "gemeente": tr("col_gemeente"),
-           "value": indicator.titled(lang)}
-if "difference" in table:
-    columns |= {"reference": tr("col_reference"), "difference": tr("col_difference")}
-if "change" in table:
-    columns |= {"change": f"{tr('col_change')} {view.change}–{view.year}", "changed": tr("col_changed")}
-if table["why"].astype(bool).any():
-    columns["why"] = tr("col_why")
+columns = page.ranking_columns
 shown = table[list(columns)].rename(columns=columns)
-if view.level == "gemeente":
-    shown = shown.drop(columns=[tr("col_gemeente")])
 number_format = "%." + str(indicator.decimals) + "f"
 st.dataframe(
     shown, hide_index=True, width="stretch", placeholder="–",  # an empty figure: "–", and why in its own column
     column_config={heading: st.column_config.NumberColumn(format=number_format)
                    for key, heading in columns.items() if key in ("value", "reference", "difference", "change")},
 )
+st.html(page.ranking_print)  # the whole ranking on paper, in the grid's place
 references = page.references
 kind_word = tr("total") if indicator.kind == "count" else tr("average")
 st.markdown(f"**{literal(tr('reference_rows'))}** ({literal(kind_word)})")

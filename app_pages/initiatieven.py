@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
+    altair_chart,
     attribution_caption,
     data,
     initiatives,
@@ -23,7 +24,7 @@ from app_pages.common import (
     translator,
 )
 from geo.data import domain
-from geo.i18n import literal, number
+from geo.i18n import date_text, literal, number
 from geo.initiatives import filters as filt
 from geo.initiatives.files import EXPORTERS, FileProblem, export, read_rows
 from geo.initiatives.map_layers import action_legend, gemeente_properties, marker_layer, theme_legend_html
@@ -125,7 +126,7 @@ with map_column:
     content = ("initiatives", tuple(item.initiative_id for item in shown), measure, lang, initiatives_version())
     show_map(build_map, content, key="initiatives_map", height=540, returned_objects=[], render=False)
 legend_column.html(legend_html(tr("legend"), label(filt.MEASURES[measure]),
-                               action_legend(classes, measure, lang, summary.count)))
+                               action_legend(classes, measure, lang, summary.count), lang))
 with st.expander(label("init_map_table")):  # the map's figures as a table (WCAG 1.1.1), in the page's number format
     st.table([{tr("col_name"): row["name"], tr("col_code"): row["gemeentecode"],
                label("init_per_area"): number(row["initiatives"], 0, lang),
@@ -151,7 +152,7 @@ else:
             label("init_area"): domain.priority_areas()[item.area_id].name if item.area_id else "",
             label("init_gemeente"): ", ".join(area_data.name_of(c) or c for c in item.gemeentecodes),
             label("init_themes"): ", ".join(themes[tid].label(lang) for tid in item.theme_ids if tid in themes),
-            label("init_status"): f"{label('status_' + item.status)} ({item.status_as_of})",
+            label("init_status"): f"{label('status_' + item.status)} ({date_text(item.status_as_of, lang)})",
             label("init_budget"): item.budget_eur,
             label("init_years"): "–".join(str(y) for y in (item.start_year, item.end_year) if y),
             label("init_placement"): label("placement_" + place.place(item).basis),
@@ -189,11 +190,12 @@ else:
     base = alt.Chart(chart_data).encode(
         x=alt.X("need:Q", title=need_label, scale=alt.Scale(zero=False)),
         y=alt.Y("action:Q", title=action_label),
-        tooltip=[alt.Tooltip("name:N", title=label("init_gemeente")), alt.Tooltip("need:Q", title=need_label),
-                 alt.Tooltip("action:Q", title=action_label)],
+        tooltip=[alt.Tooltip("name:N", title=label("init_gemeente")),
+                 alt.Tooltip("need:Q", title=need_label, format=f",.{area_data.catalogue[need_id].decimals}f"),
+                 alt.Tooltip("action:Q", title=action_label, format=f",.{filt.MEASURE_DECIMALS[action]}f")],
     )
     chart = base.mark_circle(size=120, color="#2c7fb8") + base.mark_text(dx=8, align="left").encode(text="name:N")
-    st.altair_chart(chart, width="stretch")
+    altair_chart(chart, width="stretch")
     flagged = table.loc[table["high_need_low_action"], "name"].tolist()
     if flagged:
         st.markdown(literal(label("need_flag", names=", ".join(flagged))))

@@ -21,6 +21,7 @@ import folium
 import streamlit_folium
 
 from geo.maps.assets import self_host
+from geo.maps.leaflet import allow_zoom
 
 _recording = threading.local()
 
@@ -60,7 +61,7 @@ def component_arguments(fmap: folium.Map, key: str, height: int, returned_object
         _recording.active, _recording.arguments = False, None
     if arguments is None:
         raise RuntimeError("streamlit-folium did not call its component: check the pinned version")
-    return arguments
+    return arguments | {"header": allow_zoom(arguments["header"])}
 
 
 def show(arguments: dict):

@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages.common import (
     LINE_DASHES,
     POINT_SHAPES,
+    altair_chart,
     data,
     data_key,
     explorer_link,
@@ -60,8 +61,6 @@ def _area_to_url() -> None:
     st.query_params["area"] = st.session_state["monitor_area"]
 
 
-st.html("<style>@media print { [data-testid='stSidebar'], [data-testid='stHeader'], .no-print, "
-        "[data-testid='stSelectbox'], [data-testid='stDownloadButton'] { display: none !important; } }</style>")
 st.title(tr("monitor_title", area=area_label(area), province=province))
 intro = current_region().intro
 st.caption(" ".join(x for x in (intro.get(lang) if intro else "", tr("monitor_intro", province=province)) if x))
@@ -110,7 +109,7 @@ if chart_rows:
         tooltip=[alt.Tooltip("series:N", title=tr("col_name")),
                  alt.Tooltip("year_text:N", title=tr("year")), alt.Tooltip("text:N", title=tr("monitor_col_latest"))],
     ).properties(width=220, height=140)
-    st.altair_chart(base.facet(facet=alt.Facet("problem:N", title=None), columns=3)
+    altair_chart(base.facet(facet=alt.Facet("problem:N", title=None), columns=3)
                     .resolve_scale(y="independent"))
     if not area_data.has_national:
         st.caption(tr("trend_no_nl"))

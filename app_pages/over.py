@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages.common import data, source_label, tr
 from geo.data import domain, statline
 from geo.data.sync import table_names
-from geo.i18n import link_target, literal, number
+from geo.i18n import date_text, link_target, literal, number
 from geo.maps.explorer import LEVELS
 
 area_data = data()
@@ -19,7 +19,7 @@ st.markdown(
     f"**{literal(tr('about_source'))}:** {literal(source_label(manifest))}  \n"
     f"**{literal(tr('about_year'))}:** {manifest['year']}  \n"
     f"{literal(tr('over_years', years=', '.join(map(str, area_data.years))))}  \n"
-    f"**{literal(tr('about_fetched'))}:** {literal(manifest['fetched_at'])}  \n"
+    f"**{literal(tr('about_fetched'))}:** {literal(date_text(manifest['fetched_at'], lang))}  \n"
     f"**{literal(tr('about_licence'))}:** [{literal(manifest['licence'])}]({link_target(manifest['licence_url'])}), "
     f"{literal(tr('attribution'))}"
 )
@@ -35,9 +35,9 @@ st.dataframe(
 
 for table, info in (manifest.get("tables") or {}).items():
     if info.get("kept"):
-        status = tr("over_table_kept", rows=info["rows"], date=str(info.get("fetched_at", "?"))[:10])
+        status = tr("over_table_kept", rows=info["rows"], date=date_text(info.get("fetched_at", "?"), lang))
     elif info.get("file"):
-        status = tr("over_table_rows", rows=info["rows"], date=str(info.get("fetched_at", "?"))[:10])
+        status = tr("over_table_rows", rows=info["rows"], date=date_text(info.get("fetched_at", "?"), lang))
     else:
         status = f"– ({tr('not_available_since')})"
     st.caption(f"{literal(table_names(table)[1])}: {literal(status)}")
@@ -76,7 +76,7 @@ st.caption(" · ".join(f"{d.table}: {d.title} ({d.url})" for d in statline.table
 st.header(tr("about_areas"))
 st.dataframe(
     [{"id": a.area_id, tr("col_name"): a.name, tr("col_gemeente"): a.gemeentenaam,
-      tr("card_buurten"): " ".join(a.buurtcodes), tr("col_precision"): a.precision,
+      tr("card_buurten"): " ".join(a.buurtcodes), tr("col_precision"): tr("precision_label_" + a.precision),
       tr("card_definition"): a.definition_in(lang), tr("card_source"): a.source_url}
      for a in domain.priority_areas().values()],
     hide_index=True, width="stretch",

@@ -39,10 +39,84 @@ def number(value: float | None, decimals: int = 0, lang: str = DEFAULT_LANGUAGE)
     """Numbers as readers expect them: 12.345,6 in Dutch and German, 12,345.6 in English."""
     if value is None or value != value:  # NaN
         return "–"
-    text = f"{value:,.{decimals}f}"
-    if lang in ("nl", "de"):
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    spec = _locale(lang)
+    return f"{value:,.{decimals}f}".replace(",", "\0").replace(".", spec["decimal"]).replace("\0", spec["thousands"])
+
+
+@lru_cache(maxsize=2)
+def locales(directory: Path = DEFINITIONS_DIR) -> dict[str, dict]:
+    """Date and number conventions per language (data/locales.yaml)."""
+    with open(directory / "locales.yaml", encoding="utf-8") as fh:
+        table = yaml.safe_load(fh)
+    missing = [lang for lang in LANGUAGES if lang not in table]
+    if missing:
+        raise ValueError(f"locales.yaml lacks {', '.join(missing)}")
+    return table
+
+
+def _locale(lang: str) -> dict:
+    table = locales()
+    return table.get(lang) or table[DEFAULT_LANGUAGE]
+
+
+def date_text(value, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A date (or the date part of a datetime, or an ISO date string) as readers write it: "3 december 2026",
+    "3 December 2026", "3. Dezember 2026". Anything else is returned as given."""
+    from datetime import date, datetime
+
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        return "–" if value is None else str(value)
+    spec = _locale(lang)
+    return spec["date"].format(day=value.day, month=spec["months"][value.month - 1], year=value.year)
+
+
+_PERIOD = re.compile(r"^(\d{4})MM(\d{2})$")
+
+
+def period_text(period: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A CBS month code as text: 2024MM03 -> "maart 2024" (nl), "March 2024", "März 2024"; a year or anything
+    else stays as it is."""
+    match = _PERIOD.match(str(period or ""))
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return "" if period is None else str(period)
+    return f"{_locale(lang)['months'][int(match.group(2)) - 1]} {match.group(1)}"
+
+
+def chart_locale(lang: str = DEFAULT_LANGUAGE) -> dict:
+    """The chart libraries' locale (Vega's d3-format and d3-time-format definitions) for `lang`: axes and
+    tooltips then write numbers and months as the page's tables do."""
+    spec = _locale(lang)
+    return {
+        "number": {"decimal": spec["decimal"], "thousands": spec["thousands"], "grouping": [3],
+                   "currency": spec["currency"]},
+        "time": {"dateTime": f"{spec['chart_date']} %H:%M", "date": spec["chart_date"], "time": "%H:%M:%S",
+                 "periods": ["AM", "PM"], "days": spec["days"], "shortDays": spec["short_days"],
+                 "months": spec["months"], "shortMonths": spec["short_months"]},
+    }
+
+
+@lru_cache(maxsize=2)
+def _framework_texts(directory: Path = DEFINITIONS_DIR) -> dict[str, dict[str, str]]:
+    with open(directory / "framework_texts.yaml", encoding="utf-8") as fh:
+        table = yaml.safe_load(fh)
+    for english, entry in table.items():
+        missing = [lang for lang in LANGUAGES if lang != "en" and not (entry or {}).get(lang)]
+        if missing:
+            raise ValueError(f"framework_texts.yaml: {english!r} lacks {', '.join(missing)}")
+    return table
+
+
+def framework_texts(lang: str) -> dict[str, str]:
+    """English texts Streamlit writes into every page -> the same in `lang` (nothing to do for English)."""
+    return {} if lang == "en" else {english: entry[lang] for english, entry in _framework_texts().items()
+                                    if lang in entry}
 
 
 _PATH = re.compile(r"(?:[A-Za-z]:\\|~?/)(?:[^\s:;,'\"()`]+[/\\])*[^\s:;,'\"()`]*")

@@ -132,6 +132,62 @@ def server_on_copy(cache: Path, folder: Path, launcher: bool = False):
         yield running
 
 
+@contextlib.contextmanager
+def app_with_hostile_initiative(cache: Path, folder: Path):
+    """The app as deployed (serve.py) on a copy of a synced cache, its initiatives seeded plus one whose texts are
+    hostile (tests.initiatives.test_initiatives.HOSTILE)."""
+    from geo.initiatives.schema import Initiative
+    from geo.initiatives.store import Actor, Store
+    from tests.initiatives.test_initiatives import HOSTILE, valid
+
+    directory = folder / "data"
+    shutil.copytree(cache, directory)
+    store = Store(f"sqlite:///{directory / 'initiatives.sqlite'}")
+    store.upsert([Initiative.model_validate(valid(initiative_id="hostile", name=HOSTILE, description_nl=HOSTILE,
+                                                  buurtcodes="BU09280105"))], Actor("test"))
+    env = {"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9", "DATABASE_URL": ""}
+    with StreamlitServer(env, launcher=True) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def chromium():
+    """Headless system Chromium (Playwright cannot download browsers here)."""
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium", pytrace=False)
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@contextlib.contextmanager
+def checked_page(browser, **context_options):
+    """A page whose outside requests are aborted; on leaving, it fails on requests to third parties, Leaflet or
+    script errors and dialogs (a dialog means data-borne script ran)."""
+    context = browser.new_context(**({"viewport": {"width": 1400, "height": 1100}} | context_options))
+    page = context.new_page()
+    asked = block_outside_requests(page)
+    errors: list[str] = []
+    dialogs: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+    assert not third_party(asked), f"requests to third parties: {third_party(asked)}"
+    assert not [e for e in errors if "leaflet" in e.lower() or "alert" in e.lower()], errors
+    assert not dialogs, f"data-borne script ran: {dialogs}"
+
+
+def open_page(page, server, path: str):
+    page.goto(server.url + path)
+    page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
+    return page
+
+
 MAP_STATE_JS = """
 () => {
   const map = Object.values(window).find(v => v && window.L && v instanceof L.Map);
@@ -152,6 +208,16 @@ MAP_STATE_JS = """
           tooltip: tooltip ? tooltip.innerHTML : null};
 }
 """
+
+
+def tooltip_at_map_centre(page):
+    """Point at the middle of the page's map; returns the map's frame and its open tooltip."""
+    frame, _ = map_frame(page)
+    box = frame.frame_element().bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=10_000)
+    return frame, tooltip
 
 
 PROBE_JS = """

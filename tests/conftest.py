@@ -168,3 +168,21 @@ def database_url(request, tmp_path):
         conn.execute(sa.text("DROP TABLE IF EXISTS store_meta"))  # a database never set up
     engine.dispose()
     yield server.url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for a module's browser tests (tests/browser.py)."""
+    from tests.browser import chromium
+
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(browser):
+    """A page that aborts outside requests and fails on third-party requests, script errors and dialogs."""
+    from tests.browser import checked_page
+
+    with checked_page(browser) as page:
+        yield page

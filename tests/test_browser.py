@@ -2,72 +2,27 @@
 
 from __future__ import annotations
 
-import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from geo.initiatives.schema import Initiative
-from geo.initiatives.store import Actor, Store
 from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    StreamlitServer,
+    app_with_hostile_initiative,
     block_outside_requests,
     change_indicator_keeps_map,
     map_frame,
+    open_page,
     third_party,
+    tooltip_at_map_centre,
 )
-from tests.initiatives.test_initiatives import HOSTILE, valid
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server(synced_dir, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("browser") / "data"
-    shutil.copytree(synced_dir, directory)
-    store = Store(f"sqlite:///{directory / 'initiatives.sqlite'}")  # seeded, plus one hostile initiative
-    store.upsert([Initiative.model_validate(valid(initiative_id="hostile", name=HOSTILE, description_nl=HOSTILE,
-                                                  buurtcodes="BU09280105"))], Actor("test"))
-    env = {"PARKSTAD_DATA_DIR": str(directory), "PDOK_API_URL": "http://127.0.0.1:9", "DATABASE_URL": ""}
-    with StreamlitServer(env, launcher=True) as running:  # serve.py, the production entry point (deploy/)
+    with app_with_hostile_initiative(synced_dir, tmp_path_factory.mktemp("browser")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium", pytrace=False)
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    asked = block_outside_requests(page)
-    errors: list[str] = []
-    dialogs: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    yield page
-    context.close()
-    assert not third_party(asked), f"requests to third parties: {third_party(asked)}"
-    assert not [e for e in errors if "leaflet" in e.lower() or "alert" in e.lower()], errors
-    assert not dialogs, f"data-borne script ran: {dialogs}"
-
-
-def open_page(page, server, path: str):
-    page.goto(server.url + path)
-    page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
-    return page
 
 
 def assert_no_exception(page):
@@ -161,11 +116,7 @@ def test_language_switch(server, page):
 
 def test_tooltip_shows_escaped_value_with_source(server, page):
     open_page(page, server, "/?level=gemeente&area=parkstad&indicator=aantal_inwoners&lang=en")
-    frame, state = map_frame(page)
-    box = frame.frame_element().bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    tooltip = frame.locator(".leaflet-tooltip")
-    tooltip.wait_for(timeout=10_000)
+    _, tooltip = tooltip_at_map_centre(page)
     text = tooltip.inner_text()
     assert "Inhabitants:" in text and "Source: CBS, Kadaster/PDOK, 2024" in text
 
@@ -342,55 +293,3 @@ def test_monitor_table_is_whole_at_1400_px_and_on_a4(server, page, screenshots):
     assert _cut_cells(page) == []
     page.screenshot(path=str(screenshots / "monitor_print_a4.png"), full_page=True)
     assert_no_exception(page)
-
-
-# --- accessibility basics (issue 20: 2.4.2 titles, 3.1.1 language, 1.3.1 heading order, 4.1.2 names, 1.4.3) ---
-
-PAGES = {"/": "Kaartverkenner", "/monitor": "Monitor Regio Deal", "/buurt?buurt=BU09171000": "Mijn buurt",
-         "/initiatieven": "Initiatieven", "/gebieden": "Aandachtsgebieden", "/over": "Data en bronnen"}
-
-PAGE_FACTS_JS = """
-() => {
-  const main = document.querySelector('[data-testid="stMain"]') || document.body;
-  const levels = [...main.querySelectorAll('h1, h2, h3, h4, h5, h6')]
-    .filter(h => h.offsetParent !== null && h.textContent.trim())
-    .map(h => Number(h.tagName[1]));
-  const sidebarHeadings = document.querySelectorAll('[data-testid="stSidebar"] h1, [data-testid="stSidebar"] h2, '
-    + '[data-testid="stSidebar"] h3').length;
-  const frames = [...document.querySelectorAll('iframe')].map(f => f.getAttribute('title'));
-  const caption = document.querySelector('[data-testid="stCaptionContainer"] p, [data-testid="stCaptionContainer"]');
-  const style = caption ? getComputedStyle(caption) : null;
-  return {lang: document.documentElement.lang, title: document.title, levels, sidebarHeadings, frames,
-          captionColour: style ? style.color : null, captionOpacity: style ? style.opacity : null};
-}
-"""
-
-
-def luminance(rgb: str) -> float:
-    channels = [int(v) / 255 for v in re.findall(r"\d+", rgb)[:3]]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-@pytest.mark.parametrize("lang", ["nl", "de"])
-def test_every_page_has_its_title_language_heading_order_and_named_maps(server, page, lang):
-    titles = set()
-    for path, name in PAGES.items():
-        open_page(page, server, f"{path}{'&' if '?' in path else '?'}lang={lang}")
-        page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=30_000)
-        page.wait_for_timeout(1500)  # the run's last elements, the map frames
-        facts = page.evaluate(PAGE_FACTS_JS)
-        assert facts["lang"] == lang, (path, facts["lang"])
-        assert facts["title"].endswith("· Parkstad & Limburg") and facts["title"] not in titles, facts["title"]
-        if lang == "nl":
-            assert facts["title"].startswith(name), facts["title"]
-        titles.add(facts["title"])
-        levels = facts["levels"]
-        assert levels and levels[0] == 1 and levels.count(1) == 1, (path, levels)
-        assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), (path, levels)  # no level skipped
-        assert facts["sidebarHeadings"] == 0, path  # nothing in the sidebar comes before the page's h1
-        assert "streamlit_folium.st_folium" not in facts["frames"], (path, facts["frames"])
-        if facts["captionColour"]:
-            assert float(facts["captionOpacity"]) == 1.0
-            contrast = (1.05) / (luminance(facts["captionColour"]) + 0.05)  # on white
-            assert contrast >= 4.5, (path, facts["captionColour"], contrast)

@@ -17,7 +17,7 @@ from tests.test_app import APP, problems
 
 EXAMPLES = int(os.environ.get("PARKSTAD_FUZZ_EXAMPLES", "150"))
 PAGES = ["app_pages/explorer.py", "app_pages/monitor.py", "app_pages/buurt.py", "app_pages/initiatieven.py",
-         "app_pages/gebieden.py", "app_pages/over.py"]
+         "app_pages/gebieden.py", "app_pages/over.py", "app_pages/toegankelijkheid.py"]
 KEYS = ["lang", "level", "area", "indicator", "classes", "scheme", "ref", "year", "change", "sel", "init",
         "theme", "programme", "gemeente", "status", "q", "start", "buurt"]
 MEANINGFUL = ["nl", "en", "de", "gemeente", "wijk", "buurt", "parkstad", "all", "limburg", "kerkrade-oost",

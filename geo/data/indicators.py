@@ -117,7 +117,8 @@ class Indicator(BaseModel):
 
     def source(self, year: int | str, period: str | None = None, lang: str = "nl") -> str:
         """Where a value of this indicator for `year` comes from, in words, with the year it describes where
-        that differs ("Inkomen 2020, CBS Kerncijfers wijken en buurten 2022"; data/datasets.csv)."""
+        that differs ("Inkomen 2020, CBS Kerncijfers wijken en buurten 2022"; data/datasets.csv). `period` is the
+        period in words where the dataset has one (geo.i18n.period_text: "maart 2024")."""
         templates = dataset_sources().get(self.dataset, {})
         template = templates.get(f"source_{lang}") or templates.get("source_nl") or self.dataset + " {year}"
         return template.format(year=year, period=period or year, reference_year=self._reference_years(year))

@@ -68,6 +68,13 @@ def provinces(directory: Path = DEFINITIONS_DIR) -> dict[str, Province]:
     return {r["code"]: Province(**{**r, "gemeentecodes": r["gemeentecodes"].split()}) for r in rows}
 
 
+class Contact(BaseModel):
+    """Who answers questions about the site (the accessibility statement names them)."""
+    name: Names
+    url: str = Field(default="", pattern=r"^(https://\S+)?$")
+    email: str = Field(default="", pattern=r"^([^@\s]+@[^@\s]+\.[a-z]{2,})?$")
+
+
 class RegionFile(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     name: Names
@@ -78,6 +85,7 @@ class RegionFile(BaseModel):
     initiatives: Path | None = None
     area_programme: str = ""  # the programme the priority areas belong to
     intro: Names | None = None  # what the programmes aim at, for /monitor
+    accessibility_contact: Contact | None = None  # for the accessibility statement (/toegankelijkheid)
     # where initiatives' coordinates may lie (lon/lat, with a margin); default the European Netherlands
     bbox: tuple[float, float, float, float] = (3.2, 50.7, 7.3, 53.6)
     base: Path = Path(".")  # the folder of the file, for the relative paths

@@ -80,6 +80,7 @@ def theme_legend_html(items: list[Initiative], lang: str) -> str:
     used = [tid for tid in themes if any(item.theme_ids and item.theme_ids[0] == tid for item in items)]
     return "".join(
         f'<span style="display:inline-block;margin-right:14px"><span style="display:inline-block;width:12px;'
-        f'height:12px;border-radius:6px;border:1px solid #222;background:{escape(themes[tid].colour)}"></span> '
+        f'height:12px;border-radius:6px;border:1px solid #222;forced-color-adjust:none;'
+        f'background:{escape(themes[tid].colour)}"></span> '
         f"{escape(themes[tid].label(lang))}</span>" for tid in used
     )

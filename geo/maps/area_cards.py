@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from geo.data import domain
 from geo.data.area_data import AreaData
-from geo.i18n import number, t
+from geo.i18n import number, period_text, t
 from geo.maps.areas import AreaSummary
 from geo.maps.missing import why_aggregate_missing
 
@@ -30,7 +30,7 @@ def card_figures(data: AreaData, summary: AreaSummary, lang: str) -> list[dict]:
             t("indicator", lang): ind.label(lang),
             summary.definition.name: number(agg.value, ind.decimals, lang),
             province: reference,
-            t("monitor_col_source", lang): ind.source(data.year, data.benefit_period, lang),
+            t("monitor_col_source", lang): ind.source(data.year, period_text(data.benefit_period, lang), lang),
             t("col_unit", lang): ind.unit_in(lang),
             t("col_coverage", lang): t("coverage", lang, covered=agg.covered, members=agg.members)
             + f" {t('level_' + figure.basis.removesuffix('en'), lang).lower()}",

@@ -15,7 +15,7 @@ from geo.data import domain
 from geo.data.area_data import AreaData
 from geo.data.indicators import Indicator
 from geo.data.layers import LAYERS
-from geo.i18n import number, t
+from geo.i18n import number, period_text, t
 from geo.maps.areas import area_geometries
 from geo.maps.classify import Classification, classify
 from geo.maps.explorer import (
@@ -127,7 +127,7 @@ def build_choropleth(data: AreaData, view: View) -> Choropleth:
     year = view.year or data.year
     source = t("tooltip_source", lang, source=ATTRIBUTION, year=year)
     if indicator.dataset != "cbs/wijken-en-buurten":
-        source = indicator.source(year, data.for_year(year).benefit_period, lang)
+        source = indicator.source(year, period_text(data.for_year(year).benefit_period, lang), lang)
     missing = missing_reasons(data, view, table, lang)
     missing_text = t("legend_missing", lang)
     properties = {}

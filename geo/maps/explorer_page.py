@@ -14,10 +14,12 @@ import pandas as pd
 from geo.data.area_data import AreaData
 from geo.data.layers import LAYERS
 from geo.export import csv_bytes
+from geo.i18n import number, t
 from geo.maps import explorer
 from geo.maps.choropleth import Choropleth, build_choropleth, legend_rows
 from geo.maps.explorer import View
 from geo.maps.missing import Missing
+from geo.maps.print_table import print_table
 
 
 @dataclass(frozen=True)
@@ -30,12 +32,42 @@ class ExplorerPage:
     ranking: pd.DataFrame
     references: pd.DataFrame
     ranking_csv: bytes  # the ranking as downloaded (the level's own code column name)
+    ranking_columns: dict[str, str]  # column of the ranking -> its heading, in the order shown
+    ranking_print: str  # the whole ranking as an HTML table for paper (geo.maps.print_table)
+
+
+NUMERIC = ("value", "reference", "difference", "change")
+
+
+def ranking_columns(area_data: AreaData, view: View, ranking: pd.DataFrame) -> dict[str, str]:
+    """The ranking's columns as the page shows them, with their headings in the view's language."""
+    lang = view.lang
+    columns = {"rank": t("col_rank", lang), "name": t("col_name", lang), "code": t("col_code", lang),
+               "gemeente": t("col_gemeente", lang), "value": area_data.catalogue[view.indicator].titled(lang)}
+    if view.level == "gemeente":
+        del columns["gemeente"]
+    if "difference" in ranking:
+        columns |= {"reference": t("col_reference", lang), "difference": t("col_difference", lang)}
+    if "change" in ranking:
+        columns |= {"change": f"{t('col_change', lang)} {view.change}–{view.year}", "changed": t("col_changed", lang)}
+    if ranking["why"].astype(bool).any():
+        columns["why"] = t("col_why", lang)
+    return columns
+
+
+def ranking_print(area_data: AreaData, view: View, ranking: pd.DataFrame, columns: dict[str, str]) -> str:
+    decimals = area_data.catalogue[view.indicator].decimals
+    rows = [{heading: number(record[key], decimals, view.lang) if key in NUMERIC else record[key]
+             for key, heading in columns.items()} for record in ranking.to_dict(orient="records")]
+    return print_table(rows, list(columns.values()), [columns[k] for k in NUMERIC if k in columns],
+                       caption=t("ranking", view.lang))
 
 
 def explorer_page(area_data: AreaData, view: View) -> ExplorerPage:
     year_data = area_data.for_year(view.year)
     choropleth = build_choropleth(area_data, view)
     ranking = explorer.ranking(area_data, view, choropleth.missing)
+    columns = ranking_columns(area_data, view, ranking)
     return ExplorerPage(
         available=frozenset(i.id for i in area_data.catalogue.available(year_data.layers[view.layer])),
         not_comparable=explorer.comparison_unavailable(area_data, view),
@@ -45,4 +77,6 @@ def explorer_page(area_data: AreaData, view: View) -> ExplorerPage:
         ranking=ranking,
         references=explorer.reference_rows(area_data, view),
         ranking_csv=csv_bytes(ranking.rename(columns={"code": LAYERS[view.layer].key})),
+        ranking_columns=columns,
+        ranking_print=ranking_print(area_data, view, ranking, columns),
     )

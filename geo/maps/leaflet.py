@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import folium
 import geopandas as gpd
@@ -29,11 +30,32 @@ def tile_attribution(lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 # The attribution stays in the right-hand part of the map and wraps there, so that it never covers the scale bar
-# (bottom left) on a narrow map; the scale keeps clear of the basemap notice.
+# (bottom left) on a narrow map; the scale keeps clear of the basemap notice. Its links are underlined (told apart
+# from the text by more than colour, WCAG 1.4.1). The map shows a focus ring inside its frame (the frame would clip
+# one drawn outside: WCAG 2.4.7). On a narrow map the layer list folds into its button, opened by hover, tap or
+# focus, so that it never covers the zoom buttons (WCAG 1.4.10).
 MAP_CSS = """<style>
 .leaflet-control-attribution{max-width:62%;white-space:normal;line-height:1.3;font-size:11px;text-align:right}
+.leaflet-control-attribution a{text-decoration:underline}
 .leaflet-bottom.leaflet-left .leaflet-control-scale{margin-bottom:8px}
+.leaflet-container:focus-visible{outline:3px solid #1f4e8c;outline-offset:-3px}
+.leaflet-container a:focus-visible,.leaflet-control-layers input:focus-visible{
+  outline:2px solid #1f4e8c;outline-offset:1px}
+@media (max-width: 480px) {
+  .leaflet-control-layers-expanded:not(:hover):not(:focus-within){padding:0}
+  .leaflet-control-layers-expanded:not(:hover):not(:focus-within) .leaflet-control-layers-list{display:none}
+  .leaflet-control-layers-expanded:not(:hover) .leaflet-control-layers-toggle{display:block}
+}
 </style>"""
+
+# Leaflet writes zoom and layer buttons in English, and its viewport tag forbids zooming (WCAG 1.4.4).
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+
+
+def allow_zoom(header: str) -> str:
+    """folium's map header with a viewport tag that lets the visitor zoom (folium sets user-scalable=no)."""
+    return _VIEWPORT.sub(VIEWPORT, header)
 
 
 def simplify_coverage(frame: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoSeries:
@@ -98,12 +120,96 @@ class BasemapFallback(MacroElement):
         self.message = message
 
 
+class MapAccessibility(MacroElement):
+    """What Leaflet leaves out for keyboard and screen-reader users, added to every map before its layers:
+    - the frame's language, and a name for the map that says where its figures are in text;
+    - zoom and layer buttons named in the page's language (Leaflet's are English);
+    - tooltips that stay where they open (at the area, not following the pointer), can be hovered without
+      vanishing, and close with Escape (WCAG 1.4.13); a click on an open tooltip counts as a click on its area.
+    No data reaches this script: only translated button names, JSON-encoded."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, names = {{ this.names|tojson }};
+            function name(element, text) {
+                if (element) { element.title = text; element.setAttribute("aria-label", text); }
+            }
+            document.documentElement.lang = names.lang;  // the frame's text is in the page's language
+            map.getContainer().setAttribute("role", "region");
+            map.getContainer().setAttribute("aria-label", names.map);
+            if (map.zoomControl) {
+                name(map.zoomControl._zoomInButton, names.zoom_in);
+                name(map.zoomControl._zoomOutButton, names.zoom_out);
+            }
+            if (!L.Layer.prototype.__accessibleTooltips) {
+                L.Layer.prototype.__accessibleTooltips = true;
+                var bind = L.Layer.prototype.bindTooltip, close = L.Layer.prototype.closeTooltip;
+                L.Layer.prototype.bindTooltip = function (content, options) {
+                    return bind.call(this, content, L.extend({}, options, {sticky: false, interactive: true}));
+                };
+                L.Layer.prototype.closeTooltip = function (event) {
+                    var to = event && event.originalEvent && event.originalEvent.relatedTarget;
+                    var box = this._tooltip && this._tooltip._container, layer = this;
+                    if (box && to && box.contains(to)) {  // the pointer moved onto the tooltip: keep it open
+                        L.DomEvent.on(box, "mouseleave", function leave() {
+                            L.DomEvent.off(box, "mouseleave", leave);
+                            close.call(layer);
+                        });
+                        return this;
+                    }
+                    return close.apply(this, arguments);
+                };
+                var added = L.Tooltip.prototype.onAdd;
+                L.Tooltip.prototype.onAdd = function () {  // an open tooltip's own events stay its own
+                    added.apply(this, arguments);
+                    if (this._source) { this.removeEventParent(this._source); }
+                    return this;
+                };
+                var layout = L.Control.Layers.prototype._initLayout;
+                L.Control.Layers.prototype._initLayout = function () {
+                    layout.apply(this, arguments);
+                    name(this._layersLink, names.layers);
+                };
+            }
+            map.on("tooltipopen", function (event) {
+                var tooltip = event.tooltip, source = tooltip._source;
+                tooltip.off("click");
+                tooltip.on("click", function (click) {
+                    if (source) {
+                        source.fire("click", {latlng: click.latlng, layerPoint: click.layerPoint,
+                            containerPoint: click.containerPoint, originalEvent: click.originalEvent}, true);
+                    }
+                });
+            });
+            function closeTooltips(event) {
+                if (event.key !== "Escape") { return; }
+                map.eachLayer(function (layer) {
+                    if (layer.getTooltip && layer.getTooltip() && layer.isTooltipOpen()) { layer.closeTooltip(); }
+                });
+            }
+            document.addEventListener("keydown", closeTooltips, true);
+            try {  // Escape pressed while the focus is on the page around the map
+                window.parent.document.addEventListener("keydown", closeTooltips, true);
+            } catch (e) { /* another origin */ }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self._name = "MapAccessibility"
+        self.names = {key: t(f"map_{key}", lang) for key in ("zoom_in", "zoom_out", "layers")}
+        self.names |= {"lang": lang, "map": t("map_accessible_name", lang)}
+
+
 def base_map(bounds: tuple[float, float, float, float], lang: str = DEFAULT_LANGUAGE) -> folium.Map:
     fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
     fmap.get_root().header.add_child(folium.Element(MAP_CSS))
     tiles = folium.TileLayer(BRT_GREY, attr=tile_attribution(lang), name="BRT-Achtergrondkaart", max_zoom=19,
                              overlay=False, control=False).add_to(fmap)
     BasemapFallback(tiles, t("basemap_missing", lang)).add_to(fmap)
+    MapAccessibility(lang).add_to(fmap)
     minx, miny, maxx, maxy = bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
@@ -137,7 +243,7 @@ def choropleth_layer(collection: dict, name: str, bounds: tuple[float, float, fl
     return BoundedGeoJson(
         collection, bounds, name=name, style_function=style,
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     )
 
 
@@ -152,19 +258,25 @@ def outline_layer(collection: dict, name: str, colour: str, weight: float, show:
     return group
 
 
-def legend_html(heading: str, subtitle: str, rows: list[dict]) -> str:
-    """The legend beside a map: a swatch, the class bounds and the number of areas per class."""
+def legend_html(heading: str, subtitle: str, rows: list[dict], lang: str = DEFAULT_LANGUAGE) -> str:
+    """The legend beside a map: a swatch, the class bounds and the number of areas per class, under column
+    headers (WCAG 1.3.1). Swatches keep their colours in forced-colours mode (WCAG 1.4.11)."""
     items = "".join(
         f'<tr><td><span class="swatch{" missing" if r["missing"] else ""}" '
         f'style="background:{html.escape(r["colour"])}"></span></td>'
         f'<td>{html.escape(r["label"])}</td><td class="n">{r["count"]}</td></tr>'
         for r in rows
     )
+    head = "".join(f'<th scope="col"{cls}>{html.escape(t(key, lang))}</th>' for key, cls in
+                   (("legend_col_colour", ""), ("legend_col_class", ""), ("legend_col_count", ' class="n"')))
     return (
-        "<style>.legend td{padding:2px 6px;border:none} .legend .n{text-align:right;color:#555}"
-        ".swatch{display:inline-block;width:22px;height:14px;border:1px solid #555}"
+        "<style>.legend table{max-width:100%} .legend td,.legend th{padding:2px 6px;border:none;overflow-wrap:anywhere}"
+        " .legend th{font-weight:600;text-align:left}"
+        " @media print{.legend{font-size:8pt} .legend td,.legend th{padding:1px 3px}}"
+        " .legend .n{text-align:right;color:#4d4d4d}"
+        ".swatch{display:inline-block;width:22px;height:14px;border:1px solid #555;forced-color-adjust:none}"
         ".swatch.missing{border-style:dashed}</style>"
         f'<div class="legend" role="figure" aria-label="{html.escape(heading)}">'
         f"<strong>{html.escape(heading)}</strong><br><small>{html.escape(subtitle)}</small>"
-        f"<table>{items}</table></div>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{items}</tbody></table></div>"
     )

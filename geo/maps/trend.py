@@ -18,7 +18,7 @@ from geo.data import domain
 from geo.data.area_data import BREAK_COLUMN, AreaData
 from geo.data.indicators import Indicator
 from geo.data.national import REFERENCE as NATIONAL
-from geo.i18n import t
+from geo.i18n import period_text, t
 from geo.maps.areas import area_figure
 from geo.maps.missing import Missing, why_aggregate_missing, why_missing
 
@@ -102,7 +102,7 @@ def series(data: AreaData, area: str, indicator_id: str, lang: str = "nl") -> li
     previous_members: frozenset[str] | None = None
     for year in data.years:
         year_data = data.for_year(year)
-        source = indicator.source(year, year_data.benefit_period, lang)
+        source = indicator.source(year, period_text(year_data.benefit_period, lang), lang)
         if kind == "code":
             row = year_data.row(area)
             value = None if row is None else _float(row.get(indicator_id))
