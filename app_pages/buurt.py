@@ -21,7 +21,7 @@ from app_pages.common import (
     translator,
     trend_chart,
 )
-from geo.data import domain
+from geo.data import domain, statline
 from geo.data.pdok import SourceError
 from geo.i18n import date_text, link_target, literal, number, period_text
 from geo.initiatives.filters import area_programmes, programmes_by_area
@@ -77,11 +77,12 @@ if query.strip():
     options = {f"ls:{s.id}": s.label for s in suggestions} | {
         f"name:{h.code}": f"{h.name} ({label('kind_' + h.level)}, {h.context})" for h in hits
     }
-    if not options:
-        st.info(label("buurt_no_results", query=literal(query[:60])))
-    else:
-        picked_option = st.selectbox(label("buurt_results"), list(options), index=None, key=f"choice_{query}",
-                                     placeholder=label("choose_option"),
+    if not options:  # advice that fits: addresses and postcodes only while the Locatieserver answers
+        st.info(label("buurt_no_results" if locatieserver_up() else "buurt_no_results_names",
+                      query=literal(query[:60])))
+    else:  # a single hit is opened at once; it stays in the list, so that another can be searched
+        picked_option = st.selectbox(label("buurt_results"), list(options), index=0 if len(options) == 1 else None,
+                                     key=f"choice_{query}", placeholder=label("choose_option"),
                                      format_func=options.get)
         choice = (*picked_option.split(":", 1), options[picked_option]) if picked_option else None
         if choice and choice[0] == "ls":
@@ -174,6 +175,7 @@ else:
     st.write(label("buurt_no_area"))
 
 st.subheader(label("buurt_figures"))
+benefit_trend = bp.benefit_trend(area_data, profile.code)
 missing = [f for f in profile.figures if f.value is None]
 for figure in (f for f in profile.figures if f.value is not None):
     ind = area_data.catalogue[figure.indicator_id]
@@ -204,7 +206,9 @@ for figure in (f for f in profile.figures if f.value is not None):
             if absent:
                 st.caption(label("buurt_not_in_chart", items=literal("; ".join(absent))))
         st.caption(label("buurt_figure_source", source=source))
-        if figure.level == "buurt":
+        if ind.dataset == f"cbs/{statline.BENEFIT_TABLE}" and benefit_trend is not None:
+            st.caption(label("buurt_trend_below"))  # its quarterly series is the chart further down
+        elif figure.level == "buurt":
             trend_chart(area_data, profile.code, figure.indicator_id, profile.name)
         else:
             trend_chart(area_data, profile.wijkcode, figure.indicator_id, wijk)
@@ -212,7 +216,7 @@ for figure in missing:
     reason = figure.why.get("area") or label("buurt_missing")
     st.markdown(f"**{literal(area_data.catalogue[figure.indicator_id].label(lang))}**: {literal(reason)}")
 
-trend = bp.benefit_trend(area_data, profile.code)
+trend = benefit_trend
 st.subheader(label("buurt_trend"))
 if trend is None:
     st.caption(label("buurt_trend_none"))
@@ -239,11 +243,14 @@ nearby = bp.initiatives_near(area_data, initiatives(), profile.code)
 if not nearby:
     st.caption(label("buurt_no_initiatives"))
 themes = domain.themes()
-for entry in nearby:
+for position, entry in enumerate(nearby):
     item = entry.initiative
+    if position == 0 or nearby[position - 1].relation != entry.relation:  # a label above each group
+        n = sum(1 for other in nearby if other.relation == entry.relation)
+        st.markdown(f"**{literal(label('relation_group_' + entry.relation))}** ({n})")
     theme_names = ", ".join(themes[tid].label(lang) for tid in item.theme_ids if tid in themes)
     st.markdown(
-        f"- **{literal(item.name)}** ({literal(label('relation_' + entry.relation))}) · {literal(theme_names)} · "
+        f"- **{literal(item.name)}** · {literal(theme_names)} · "
         f"{literal(label('status_' + item.status))} ({date_text(item.status_as_of, lang)}) · "
         f"[{literal(label('init_source'))}]({link_target(item.source_url)})"
     )

@@ -54,6 +54,12 @@ def results(generation: str, view: explorer.View) -> ExplorerPage:
 
 
 page = results(generation, view)
+_, left_view = explorer.selection_in_view(st.query_params.get("sel"), set(page.choropleth.properties))
+if left_view:
+    st.query_params.pop("sel", None)
+    name = area_data.name_of(left_view)
+    notices = [*notices, explorer.Notice("sel", f"{name} ({left_view})" if name else left_view, "",
+                                         "notice_sel_outside")]
 
 
 # --- controls (their state mirrors the URL) ---------------------------------------------------
@@ -62,11 +68,9 @@ PARAM_OF = {"ctl_level": "level", "ctl_area": "area", "ctl_indicator": "indicato
             "ctl_change": "change"}
 
 
-def _to_url(key: str) -> None:
+def _to_url(key: str) -> None:  # the selection (sel) stays; it leaves only when the new view does not hold it
     value = st.session_state[key]
     st.query_params[PARAM_OF[key]] = str(int(value)) if isinstance(value, bool) else str(value)
-    if key not in ("ctl_init", "ctl_year", "ctl_change"):
-        st.query_params.pop("sel", None)
 
 
 for widget_key, param in PARAM_OF.items():

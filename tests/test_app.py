@@ -278,6 +278,27 @@ def test_choosing_an_area_in_the_list_selects_it(app_env):
     assert "sel" not in at.query_params
 
 
+def test_the_selected_area_stays_through_indicator_year_class_and_comparison_changes(app_env, area_data):
+    at = run(level="wijk", area="GM0928", sel="WK092801", indicator="aantal_inwoners")
+    changes = [("ctl_indicator", "bevolkingsdichtheid_inwoners_per_km2"), ("ctl_year", area_data.years[0]),
+               ("ctl_classes", 4), ("ctl_scheme", "equal_interval"), ("ctl_ref", "limburg")]
+    for key, value in changes:
+        (at.slider(key=key) if key == "ctl_classes" else at.selectbox(key=key)).set_value(value).run()
+        assert not problems(at), problems(at)
+        assert at.query_params["sel"] == "WK092801", key
+        assert at.selectbox(key="ctl_sel").value == "WK092801", key  # the profile stays open
+    assert not at.info or all("niet meer geselecteerd" not in i.value for i in at.info)
+
+
+def test_the_selection_leaves_with_a_notice_when_the_new_level_does_not_hold_it(app_env, area_data):
+    at = run(level="wijk", area="GM0928", sel="WK092801")
+    at.selectbox(key="ctl_level").set_value("gemeente").run()
+    assert "sel" not in at.query_params and at.selectbox(key="ctl_sel").value is None
+    name = area_data.name_of("WK092801")
+    said = [i.value.replace("\\", "") for i in at.info]  # as read, without Markdown escapes
+    assert any(f"‘{name} (WK092801)’" in text and "niet meer geselecteerd" in text for text in said), said
+
+
 def visible_text(at: AppTest) -> str:
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
                                   "error", "success") for e in getattr(at, kind)]

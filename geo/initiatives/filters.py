@@ -102,10 +102,8 @@ def matches(item: Initiative, filters: Filters) -> bool:
         return False
     if filters.gemeente and filters.gemeente not in item.gemeentecodes:
         return False
-    if filters.area:
-        area_buurten = set(domain.priority_areas()[filters.area].buurtcodes)
-        if item.area_id != filters.area and not area_buurten & set(item.buurtcodes):
-            return False
+    if filters.area and not works_in(item, filters.area):
+        return False
     if filters.start and (item.start_year is None or not filters.start[0] <= item.start_year <= filters.start[1]):
         return False
     if filters.q:
@@ -154,11 +152,8 @@ def per_gemeente(items: list[Initiative]) -> pd.DataFrame:
 
 
 def per_area(items: list[Initiative]) -> dict[str, int]:
-    counts = {area_id: 0 for area_id in domain.priority_areas()}
-    for item in items:
-        if item.area_id in counts:
-            counts[item.area_id] += 1
-    return counts
+    """Initiatives per priority area, counted as everywhere else (`works_in`)."""
+    return {area_id: len(in_area(items, area_id)) for area_id in domain.priority_areas()}
 
 
 MEASURES = {"initiatives": "init_per_area", "budget_per_inhabitant": "init_budget_per_inhabitant"}  # -> label key
@@ -218,23 +213,27 @@ def area_programmes(area_id: str, gemeentecode: str, by_area: dict[str, list[str
     return list(unique.values())
 
 
-def in_area(items: list[Initiative], area: str) -> list[Initiative]:
-    """Initiatives working in an area: a region or municipality (by municipality), a priority area (by its id
-    or its buurten), a wijk (by its buurten or a priority area inside it) or a buurt."""
+def works_in(item: Initiative, area: str) -> bool:
+    """The one definition of "an initiative in an area", used by every page, count and filter: a region or
+    municipality (by municipality), a priority area (by its id or its buurten), a wijk (by its buurten or a
+    priority area inside it) or a buurt."""
     regions, areas = domain.regions(), domain.priority_areas()
     if area in regions:
-        codes = set(regions[area].gemeentecodes)
-        return [i for i in items if codes & set(i.gemeentecodes)]
+        return bool(set(regions[area].gemeentecodes) & set(item.gemeentecodes))
     if area in areas:
-        buurten = set(areas[area].buurtcodes)
-        return [i for i in items if i.area_id == area or buurten & set(i.buurtcodes)]
+        return item.area_id == area or bool(set(areas[area].buurtcodes) & set(item.buurtcodes))
     if area.startswith("GM"):
-        return [i for i in items if area in i.gemeentecodes]
+        return area in item.gemeentecodes
     if area.startswith("WK"):
         digits = area[2:]
         inside = {a for a, d in areas.items() if any(c[2:8] == digits for c in d.buurtcodes)}
-        return [i for i in items if any(c[2:8] == digits for c in i.buurtcodes) or i.area_id in inside]
-    return [i for i in items if area in i.buurtcodes]
+        return any(c[2:8] == digits for c in item.buurtcodes) or item.area_id in inside
+    return area in item.buurtcodes
+
+
+def in_area(items: list[Initiative], area: str) -> list[Initiative]:
+    """Initiatives working in an area (`works_in`)."""
+    return [item for item in items if works_in(item, area)]
 
 
 def for_problem(items: list[Initiative], problem: domain.Problem) -> list[Initiative]:

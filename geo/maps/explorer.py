@@ -350,6 +350,15 @@ def reference_rows(data: AreaData, view: View) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def selection_in_view(selected: str | None, codes: set[str]) -> tuple[str | None, str | None]:
+    """(the selected area, None) when it is one of the view's areas; (None, the selection) when it is not: the
+    selection stays through changes of indicator, year, classes and comparison, and leaves only when a new level
+    or scope no longer holds it (the page says so)."""
+    if not selected:
+        return None, None
+    return (selected, None) if selected in codes else (None, selected)
+
+
 def select_from_click(clicked: Mapping | None, codes: set[str]) -> str | None:
     """The area code of a map click (streamlit-folium's last_active_drawing), if it is one of ours."""
     if not isinstance(clicked, Mapping):

@@ -26,6 +26,8 @@ from geo.data.layers import LAYERS, LEVELS
 from geo.data.normalize import SENTINEL_COLUMN
 from geo.i18n import t
 
+INHABITANTS = "aantal_inwoners"
+SMALL_AREA = 200  # inhabitants: below this an area is called small where CBS keeps a figure secret
 REASONS = ("no_year", "not_loaded", "not_at_level", "suppressed", "no_value", "partial", "not_additive")
 SENTINEL_MEANINGS = {-99997: "secret", -99995: "later", -99991: "discontinued"}
 LEVEL_WORDS = {"gemeenten": "gemeente", "wijken": "wijk", "buurten": "buurt"}
@@ -43,6 +45,7 @@ class Missing:
     covered: int | None = None  # partial
     members: int | None = None
     years_with_values: tuple[int, ...] = field(default_factory=tuple)  # not_loaded: where the level has it
+    inhabitants: int | None = None  # suppressed: the area's inhabitants, where known (a small area is said so)
 
     def text(self, lang: str = "nl") -> str:
         """One short sentence for a table cell, tooltip or note."""
@@ -56,6 +59,8 @@ class Missing:
                      level=t(f"missing_level_{LEVEL_WORDS[self.level]}", lang))
         if self.reason == "suppressed":
             meaning = SENTINEL_MEANINGS.get(self.sentinel, "secret")
+            if meaning == "secret" and (self.inhabitants is None or self.inhabitants >= SMALL_AREA):
+                return t("missing_suppressed_secret_not_small", lang)  # "too small" only where it is true
             return t(f"missing_suppressed_{meaning}", lang)
         if self.reason == "partial":
             return t("missing_partial", lang, covered=self.covered, members=self.members,
@@ -69,7 +74,7 @@ class Missing:
 
     def as_json(self) -> dict:
         out = {"reason": self.reason, "year": self.year}
-        for name in ("source", "level", "sentinel", "covered", "members"):
+        for name in ("source", "level", "sentinel", "covered", "members", "inhabitants"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         if self.years_with_values:
@@ -150,13 +155,17 @@ def reasons_for_level(data: AreaData, layer: str, indicator_id: str, year: int, 
             for code, reason in reasons_for_level(data, layer, name, year, open_codes, lang, memo).items():
                 if reason.reason in ("suppressed", "no_value", "not_loaded", "not_at_level"):
                     out[code] = Missing(reason.reason, year, indicator_id, reason.source, reason.level,
-                                        reason.sentinel, years_with_values=reason.years_with_values)
+                                        reason.sentinel, years_with_values=reason.years_with_values,
+                                        inhabitants=reason.inhabitants)
     coded = (empty[SENTINEL_COLUMN].tolist() if SENTINEL_COLUMN in empty.columns else [None] * len(empty))
-    for code, raw in zip(empty[LAYER_KEYS[layer]].tolist(), coded, strict=True):
+    people = empty[INHABITANTS].tolist() if INHABITANTS in empty.columns else [None] * len(empty)
+    for code, raw, count in zip(empty[LAYER_KEYS[layer]].tolist(), coded, people, strict=True):
         if code in out:
             continue
         sentinel = _sentinel_code(raw, indicator_id)
-        out[code] = (Missing("suppressed", year, indicator_id, sentinel=sentinel) if sentinel is not None
+        known = count is not None and count == count and count >= 0  # not NaN, not a CBS code
+        out[code] = (Missing("suppressed", year, indicator_id, sentinel=sentinel,
+                             inhabitants=int(count) if known else None) if sentinel is not None
                      else Missing("no_value", year, indicator_id))
     return out
 

@@ -131,8 +131,12 @@ class NearbyInitiative:
     relation: str  # "buurt", "area", "wijk" or "gemeente"
 
 
+RELATIONS = ("buurt", "area", "wijk", "gemeente", "region")  # nearest first: the page's groups, in this order
+
+
 def initiatives_near(data: AreaData, items: list[Initiative], code: str, limit: int = 25) -> list[NearbyInitiative]:
-    """Initiatives in the buurt, then in its priority area or wijk, then elsewhere in the municipality."""
+    """Initiatives in the buurt, then in its priority area, its wijk, the rest of its municipality, and last those
+    that work across several municipalities including this one (region-wide), each group by name."""
     row = data.row(code)
     if row is None:
         return []
@@ -148,10 +152,9 @@ def initiatives_near(data: AreaData, items: list[Initiative], code: str, limit: 
         elif wijk_buurten & set(item.buurtcodes):
             relation = "wijk"
         elif str(row["gemeentecode"]) in item.gemeentecodes:
-            relation = "gemeente"
+            relation = "region" if len(item.gemeentecodes) > 1 and not item.buurtcodes else "gemeente"
         else:
             continue
         out.append(NearbyInitiative(item, relation))
-    order = {"buurt": 0, "area": 1, "wijk": 2, "gemeente": 3}
-    out.sort(key=lambda n: (order[n.relation], n.initiative.name))
+    out.sort(key=lambda n: (RELATIONS.index(n.relation), n.initiative.name.casefold()))
     return out[:limit]

@@ -150,10 +150,14 @@ def test_hostile_initiative_is_escaped_on_maps(app_env):
     assert len(choropleth_features(at)) == 6
 
 
-def test_area_cards_count_initiatives(app_env):
+def test_area_cards_count_initiatives_as_their_link_does(app_env):
     at = run("app_pages/gebieden.py")
     text = " ".join(m.value for m in at.markdown)
-    assert "**Initiatieven:** 5" in text and "initiatieven?area=kerkrade-oost" in text
+    # Kerkrade-Oost: 5 initiatives name the area, a sixth works in its buurten; the card said 5, its link showed 6
+    for area in ("kerkrade-oost", "heerlen-noord"):
+        listed = int(open_page(area=area).metric[0].value)
+        assert f"**Initiatieven:** {listed} · [Bekijk de initiatieven →](./initiatieven?area={area}&" in text, area
+    assert "**Initiatieven:** 6 · [Bekijk de initiatieven →](./initiatieven?area=kerkrade-oost&" in text
 
 
 def test_municipal_choropleth_has_a_legend(app_env):

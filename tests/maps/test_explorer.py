@@ -273,3 +273,14 @@ def test_whole_number_legends_have_whole_non_overlapping_classes():
     assert sum(r["count"] for r in rows) == 11
     fractions = class_legend(classify(pd.Series([1.5, 2.5, 3.7]), "quantiles", 3), 1, "nl")
     assert fractions[0]["label"] == "1,5 – 2,2"  # measured values keep their shared bounds
+
+
+def test_a_secret_figure_calls_the_area_small_only_when_it_is():
+    from geo.maps.missing import SMALL_AREA, Missing
+
+    small = Missing("suppressed", 2024, "percentage_huishoudens_met_laag_inkomen", sentinel=-99997, inhabitants=85)
+    large = Missing("suppressed", 2024, "percentage_huishoudens_met_laag_inkomen", sentinel=-99997, inhabitants=4015)
+    unknown = Missing("suppressed", 2024, "percentage_huishoudens_met_laag_inkomen", sentinel=-99997)
+    assert "minder dan 200 inwoners" in small.text("nl") and small.inhabitants < SMALL_AREA
+    for reason in (large, unknown):  # an area of 4,000 people is not "too small"
+        assert "klein" not in reason.text("nl") + reason.text("de") and "small" not in reason.text("en")

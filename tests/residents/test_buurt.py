@@ -7,6 +7,7 @@ import json
 import pytest
 
 from geo.data.pdok import SourceError
+from geo.i18n import t
 from geo.initiatives.schema import Reference, check_rows
 from geo.residents import buurt_profile as bp
 from geo.residents.locatieserver import Locatieserver, Location, parse_point
@@ -159,8 +160,11 @@ def test_initiatives_in_and_around(area_data):
     nearby = bp.initiatives_near(area_data, seeded, "BU09280105")
     relations = [n.relation for n in nearby]
     assert relations[0] == "buurt" and nearby[0].initiative.initiative_id == "superlocal-bleijerheide"
-    assert relations == sorted(relations, key=["buurt", "area", "wijk", "gemeente"].index)
+    assert relations == sorted(relations, key=bp.RELATIONS.index)
     assert "gemeente" in relations
+    for relation in set(relations):  # by name within each group
+        names = [n.initiative.name.casefold() for n in nearby if n.relation == relation]
+        assert names == sorted(names)
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -189,7 +193,10 @@ def test_deep_link_opens_the_profile(page_env):
     assert profile["layer"][0]["encoding"]["x"]["title"] == "65 jaar en ouder (%)"  # an axis that says what it is
     programmes = next(m.value for m in at.markdown if "aandachtsgebied Kerkrade-Oost" in m.value)
     assert programmes.count("Gebiedsgerichte aanpak Provincie Limburg") == 1
-    assert "SUPERLOCAL Bleijerheide" in text and "(in deze buurt)" in text
+    assert "SUPERLOCAL Bleijerheide" in text
+    groups = [m.value for m in at.markdown if m.value.startswith("**") and m.value.endswith(")")
+              and m.value.split("** (")[0].strip("*") in {t(f"relation_group_{r}") for r in bp.RELATIONS}]
+    assert groups[0].startswith("**In deze buurt** (") and len(groups) >= 2  # labelled, nearest first
     assert any("aandachtsgebied Kerkrade-Oost" in m.value for m in at.markdown)
 
 
@@ -227,6 +234,23 @@ def test_name_search_when_the_locatieserver_is_down(page_env):
     choice.set_value("name:BU09171000").run()
     assert at.query_params["buurt"] == "BU09171000"
     assert any("Ontwikkeling" in s.value for s in at.subheader)
+
+
+def test_offline_advice_fits_and_a_single_name_hit_opens_the_profile(page_env):
+    page_env.state.faults.append(Fault("/locatieserver/", "503", times=-1))
+    at = open_buurt()
+    at.text_input(key="buurt_query").input("6461 AB").run()
+    advice = " ".join(i.value for i in at.info)
+    assert "niet bereikbaar" in advice and "Probeer een postcode" not in advice  # no advice it cannot follow
+    at.text_input(key="buurt_query").input("Bleijerheide").run()  # one name, one buurt: straight to its profile
+    assert at.query_params["buurt"] == "BU09280105" and at.header[0].value == "Bleijerheide"
+
+
+def test_the_benefit_card_points_to_its_series_instead_of_saying_one_year(page_env):
+    at = open_buurt(buurt="BU09171000")
+    said = " ".join(c.value for c in at.caption)
+    assert "Het verloop per kwartaal staat hieronder" in said
+    assert not any("Bijstand" in m.value and "één datajaar" in m.value for m in at.markdown)
 
 
 def test_english_and_german(page_env):
