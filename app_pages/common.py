@@ -484,64 +484,89 @@ def _secrets() -> dict:
         return {}
 
 
-def staff_mode() -> str:
+def _staff_config():
+    from geo.initiatives.accounts import Accounts
     from geo.initiatives.auth import staff_config
 
-    return staff_config(_secrets()).mode
+    try:
+        named = Accounts(store()).any()
+    except Exception:  # noqa: BLE001 - a damaged database: no named accounts (the page says it is unavailable)
+        named = False
+    return staff_config(_secrets(), accounts=named)
+
+
+def staff_mode() -> str:
+    return _staff_config().mode
 
 
 def staff_actor():
-    """The signed-in staff member as an Actor, or None. Shows the sign-in controls in the sidebar."""
+    """The signed-in staff member as an Actor, or None. Shows the sign-in (a name and a password for named
+    accounts, a password for the shared one, the OIDC button) where it is called, under the page's staff
+    heading; once signed in, who is signed in and a sign-out button."""
     import math
 
-    from geo.initiatives.auth import staff_config
-
-    config = staff_config(_secrets())
+    config = _staff_config()
     if config.mode == "off":
         return None
     if config.mode == "oidc":
         actor = config.actor_for_oidc_user(bool(getattr(st.user, "is_logged_in", False)), st.user.get("email"))
-        with st.sidebar:
-            if actor:
-                st.caption(tr("staff_signed_in", name=actor.name))
-                st.button(tr("staff_sign_out"), on_click=st.logout)
-            else:
-                st.button(tr("staff_sign_in"), on_click=st.login)
+        if actor:
+            st.caption(tr("staff_signed_in", name=actor.name.removeprefix("oidc:")))
+            st.button(tr("staff_sign_out"), on_click=st.logout)
+        else:
+            st.button(tr("staff_sign_in"), on_click=st.login)
         return actor
     from geo.initiatives.store import Actor
 
     actor = st.session_state.get("staff_actor")
     actor = actor if isinstance(actor, Actor) else None
-    with st.sidebar:
-        if actor:
-            st.caption(tr("staff_signed_in", name=actor.name))
-            if st.button(tr("staff_sign_out")):
-                st.session_state.pop("staff_actor", None)
-                st.rerun()
-            return actor
-        with st.form("staff_sign_in"):
-            password = st.text_input(tr("staff_password"), type="password")
-            submitted = st.form_submit_button(tr("staff_sign_in"))
-        if submitted:
-            try:
-                throttle = _throttle(store().url, config.password_hash or "")
-            except Exception:  # noqa: BLE001 - a damaged database: no sign-in, and say why
-                st.error(tr("initiatives_unavailable"))
-                return None
+    if actor:
+        st.caption(tr("staff_signed_in", name=staff_name(actor.name)))
+        if st.button(tr("staff_sign_out"), key="staff_sign_out"):
+            st.session_state.pop("staff_actor", None)
+            st.rerun()
+        return actor
+    with st.form("staff_sign_in"):
+        name = st.text_input(tr("staff_name"), key="staff_name", autocomplete="username") \
+            if config.mode == "accounts" else None
+        password = st.text_input(tr("staff_password"), type="password", key="staff_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button(tr("staff_sign_in"))
+    if submitted:
+        try:
+            throttle = _throttle(store().url, config.password_hash or "")
+        except Exception:  # noqa: BLE001 - a damaged database: no sign-in, and say why
+            st.error(tr("initiatives_unavailable"))
+            return None
+        if config.mode == "accounts":
+            from geo.initiatives.accounts import Accounts
+
+            result = config.sign_in_with_account(name, password, st.context.ip_address, throttle,
+                                                 Accounts(store()).hash_of)
+        else:
             result = config.sign_in_with_password(password, st.context.ip_address, throttle)
-            if result.actor:
-                st.session_state["staff_actor"] = result.actor
-                st.rerun()
-            wait = max(1, math.ceil(result.wait_seconds))
-            if result.busy:
-                st.error(tr("staff_busy"))
-            elif not result.checked:
-                st.error(tr("staff_locked", seconds=wait))
-            elif result.wait_seconds > 0:
-                st.error(tr("staff_wrong_wait", seconds=wait))
-            else:
-                st.error(tr("staff_wrong"))
+        if result.actor:
+            st.session_state["staff_actor"] = result.actor
+            st.rerun()
+        wait = max(1, math.ceil(result.wait_seconds))
+        if result.busy:
+            st.error(tr("staff_busy"))
+        elif not result.checked:
+            st.error(tr("staff_locked", seconds=wait))
+        elif result.wait_seconds > 0:
+            st.error(tr("staff_wrong_wait", seconds=wait))
+        else:
+            st.error(tr("staff_wrong" if config.mode == "password" else "staff_wrong_account"))
     return None
+
+
+def staff_name(actor_name: str) -> str:
+    """Who made a change, as staff read it: "j.jansen" for staff:j.jansen, the shared password's account as words."""
+    from geo.initiatives.auth import ACCOUNT_PREFIX, PASSWORD_ACCOUNT
+
+    if actor_name == PASSWORD_ACCOUNT:
+        return tr("staff_shared_account")
+    return actor_name.removeprefix(ACCOUNT_PREFIX).removeprefix("oidc:")
 
 
 @st.cache_resource(show_spinner=False)

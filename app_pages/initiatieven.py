@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import altair as alt
 import folium
 import pandas as pd
@@ -19,6 +21,7 @@ from app_pages.common import (
     show_map,
     staff_actor,
     staff_mode,
+    staff_name,
     store,
     tr,
     translator,
@@ -92,6 +95,8 @@ with st.sidebar:
 
 # --- result ---------------------------------------------------------------------------------------
 st.title(label("init_title"))
+if staff_mode() != "off" and "staff_actor" not in st.session_state:  # where staff look first: the top of the page
+    st.markdown(f"[{literal(label('staff_entry'))} ↓](#beheer)")
 st.caption(label("init_intro"))
 for notice in notices:
     st.warning(label("init_notice", given=literal(notice.given[:60]), param=literal(notice.param)), icon="ℹ️")
@@ -164,9 +169,10 @@ else:
     })
     st.markdown(f"**{literal(label('init_export'))}**")
     columns = st.columns(3)
+    gemeente_name = area_data.name_of(filters.gemeente) if filters.gemeente else None
     for column, fmt in zip(columns, EXPORTERS, strict=True):
-        column.download_button(fmt.upper(), export(shown, fmt, place), file_name=f"initiatieven.{fmt}",
-                               mime=EXPORTERS[fmt], key=f"export_{fmt}")
+        column.download_button(fmt.upper(), export(shown, fmt, place, lang), mime=EXPORTERS[fmt], key=f"export_{fmt}",
+                               file_name=filters.file_name(date.today(), fmt, gemeente_name))
 
 # --- need vs action -------------------------------------------------------------------------------
 st.header(label("need_title"))
@@ -201,12 +207,14 @@ else:
         st.markdown(literal(label("need_flag", names=", ".join(flagged))))
 
 # --- maintenance: only for signed-in staff ----------------------------------------------------------
-actor = staff_actor()
 st.divider()
-st.header(label("staff_title"))
+st.header(label("staff_title"), anchor="beheer")
+st.markdown(literal(label("staff_intro")))
+if staff_mode() == "off":
+    st.caption(label("staff_off"))
+    st.stop()
+actor = staff_actor()  # the sign-in, right here under the heading
 if actor is None:
-    if staff_mode() == "off":
-        st.caption(label("staff_off"))
     st.stop()
 
 reference = Reference.from_data(area_data)
@@ -218,11 +226,14 @@ with edit_tab:
                           format_func=lambda v: label("form_new") if v is None else
                           f"{records[v].initiative.name} ({v}){' 🗄' if records[v].archived else ''}")
     current: Initiative | None = records[choice].initiative if choice else None
+    if choice:
+        st.caption(label("form_last_change", name=staff_name(records[choice].updated_by),
+                         date=date_text(records[choice].updated_at, lang)))
     area_choices = ["", *domain.priority_areas()]
     with st.form(f"initiative_form_{choice}"):
         values = {
-            "initiative_id": st.text_input("initiative_id", value=current.initiative_id if current else "",
-                                           disabled=current is not None),
+            "initiative_id": st.text_input(label("form_id"), value=current.initiative_id if current else "",
+                                           disabled=current is not None, help=label("form_id_help")),
             "name": st.text_input(label("init_name"), value=current.name if current else ""),
             "programme": st.text_input(label("init_programme"), value=current.programme if current else ""),
             "area_id": st.selectbox(label("init_area"), area_choices,
@@ -244,13 +255,17 @@ with edit_tab:
             "budget_eur": st.text_input(label("init_budget") + " (EUR)",
                                         value="" if not current or current.budget_eur is None else
                                         f"{current.budget_eur:g}"),
-            "budget_note": st.text_input("budget_note", value=current.budget_note if current else ""),
+            "budget_note": st.text_input(label("form_budget_note"), value=current.budget_note if current else "",
+                                         help=label("form_budget_note_help")),
             "status": st.selectbox(label("init_status"), list(STATUSES),
                                    index=list(STATUSES).index(current.status) if current else 0,
                                    format_func=lambda v: label(f"status_{v}"), placeholder=label("choose_options")),
-            "status_as_of": st.text_input("status_as_of", value=str(current.status_as_of) if current else ""),
-            "start_year": st.text_input("start_year", value=str(current.start_year or "") if current else ""),
-            "end_year": st.text_input("end_year", value=str(current.end_year or "") if current else ""),
+            "status_as_of": st.text_input(label("form_status_as_of"), help=label("form_status_as_of_help"),
+                                          value=str(current.status_as_of) if current else ""),
+            "start_year": st.text_input(label("form_start_year"), help=label("form_year_help"),
+                                        value=str(current.start_year or "") if current else ""),
+            "end_year": st.text_input(label("form_end_year"), help=label("form_year_help"),
+                                      value=str(current.end_year or "") if current else ""),
             "description_nl": st.text_area(label("init_description"),
                                            value=current.description_nl if current else ""),
             "source_url": st.text_input(label("init_source") + " (https://…)",

@@ -186,22 +186,63 @@ def cmd_initiatives_export(args) -> int:
 
 
 def cmd_staff_password(args) -> int:
-    import getpass
-
     from geo.initiatives.auth import ENV_HASH, hash_password
+
+    password = _new_password()
+    if password is None:
+        return 1
+    print(hash_password(password))
+    _print_err(f"put this in {ENV_HASH} or as staff_password_hash in .streamlit/secrets.toml")
+    return 0
+
+
+def _new_password() -> str | None:
+    """A password typed twice at a terminal, or one line from standard input; None (said why) when unusable."""
+    import getpass
 
     if sys.stdin.isatty():
         password = getpass.getpass("staff password: ")
         if password != getpass.getpass("again: "):
             _print_err("error: the passwords differ")
-            return 1
+            return None
     else:
         password = sys.stdin.readline().rstrip("\n")
     if len(password) < 12:
         _print_err("error: use at least 12 characters")
+        return None
+    return password
+
+
+def cmd_staff(args) -> int:
+    """Named staff accounts in the initiatives database: add (or new password), remove, list."""
+    from geo.initiatives.accounts import AccountError, Accounts, valid_name
+    from geo.initiatives.auth import hash_password
+    from geo.initiatives.store import Store
+
+    accounts = Accounts(Store())
+    if args.action == "list":
+        for name in accounts.names():
+            print(name)
+        return 0
+    if not args.name:
+        _print_err(f"error: staff {args.action} needs an account name")
+        return 2
+    if args.action == "remove":
+        if not accounts.remove(args.name):
+            _print_err(f"error: no account {args.name!r}")
+            return 1
+        _print_err(f"removed {args.name!r}; what it changed stays recorded under its name")
+        return 0
+    try:
+        name = valid_name(args.name)
+    except AccountError as exc:
+        _print_err(f"error: {exc}")
+        return 2
+    password = _new_password()
+    if password is None:
         return 1
-    print(hash_password(password))
-    _print_err(f"put this in {ENV_HASH} or as staff_password_hash in .streamlit/secrets.toml")
+    created = accounts.set_password(name, hash_password(password))
+    _print_err(f"{'added' if created else 'new password for'} {name!r}: staff now sign in with a name and password")
     return 0
 
 
@@ -242,6 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["csv", "geojson", "xlsx"], required=True)
     q.add_argument("-o", "--output", help="file to write (default: standard output)")
     q.set_defaults(func=cmd_initiatives_export)
+    p = sub.add_parser("staff", help="named staff accounts: add NAME (or a new password), remove NAME, list")
+    p.add_argument("action", choices=["add", "remove", "list"])
+    p.add_argument("name", nargs="?", help="account name, e.g. j.jansen (the password is asked, or read from stdin)")
+    p.set_defaults(func=cmd_staff)
     p = sub.add_parser("staff-password", help="print a password hash that lets staff edit initiatives")
     p.set_defaults(func=cmd_staff_password)
     return parser

@@ -166,6 +166,7 @@ def database_url(request, tmp_path):
         conn.execute(sa.text("DROP TABLE IF EXISTS initiatives"))
         conn.execute(sa.text("DROP TABLE IF EXISTS sign_in_failures"))
         conn.execute(sa.text("DROP TABLE IF EXISTS store_meta"))  # a database never set up
+        conn.execute(sa.text("DROP TABLE IF EXISTS staff_accounts"))
     engine.dispose()
     yield server.url
 

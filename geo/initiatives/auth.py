@@ -1,7 +1,9 @@
-"""Who may edit initiatives: OIDC through st.login when configured, else a staff password hash, else nobody.
+"""Who may edit initiatives: OIDC through st.login when configured, else named staff accounts (each with its own
+password, geo.initiatives.accounts), else one shared staff password hash, else nobody.
 
 Password hashes are scrypt, written as `scrypt$N$r$p$salt$hash` (hex); make one with
-`python -m geo staff-password`. Nothing here imports Streamlit, so the rules are tested directly.
+`python -m geo staff-password`, or an account with `python -m geo staff add NAME`. Nothing here imports Streamlit,
+so the rules are tested directly.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import hmac
 import os
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -75,9 +77,14 @@ def needs_rehash(encoded: str) -> bool:
         return True
 
 
+ACCOUNT_PREFIX = "staff:"  # the actor of a named account: staff:j.jansen
+# verified when a name is unknown, so that an unknown name takes as long as a wrong password
+_UNKNOWN = "scrypt$131072$8$1$00000000000000000000000000000000$" + "0" * 64
+
+
 @dataclass(frozen=True)
 class StaffConfig:
-    mode: str  # "oidc", "password" or "off"
+    mode: str  # "oidc", "accounts", "password" or "off"
     password_hash: str | None = None
     allowed_emails: frozenset[str] = field(default_factory=frozenset)
 
@@ -105,6 +112,19 @@ class StaffConfig:
         return SignIn(actor, result.wait_seconds, result.checked, result.busy)
 
 
+    def sign_in_with_account(self, name, password, client: str | None, throttle: Throttle,
+                             hash_of: Callable[[str], str | None], now: datetime | None = None) -> SignIn:
+        """A named account's sign-in under the same throttle, per account name; the actor is `staff:NAME`."""
+        if self.mode != "accounts" or not isinstance(name, str) or not name.strip():
+            return SignIn(None, 0.0, checked=False)
+        account = name.strip().casefold()[:40]
+        stored = hash_of(account)
+        result = throttle.attempt(ACCOUNT_PREFIX + account, client,
+                                  lambda: verify_password(password, stored or _UNKNOWN) and stored is not None, now)
+        return SignIn(Actor(ACCOUNT_PREFIX + account) if result.succeeded else None, result.wait_seconds,
+                      result.checked, result.busy)
+
+
 @dataclass(frozen=True)
 class SignIn:
     actor: Actor | None
@@ -113,12 +133,15 @@ class SignIn:
     busy: bool = False  # too many sign-ins at once in this process: try again in a moment
 
 
-def staff_config(secrets_: Mapping, environ: Mapping[str, str] = os.environ) -> StaffConfig:
-    """OIDC when secrets.toml has an [auth] section with a client id; else a password hash; else off."""
+def staff_config(secrets_: Mapping, environ: Mapping[str, str] = os.environ, accounts: bool = False) -> StaffConfig:
+    """OIDC when secrets.toml has an [auth] section with a client id; else named accounts when the database has
+    any (`accounts`); else a password hash; else off."""
     auth = secrets_.get("auth") if isinstance(secrets_, Mapping) else None
     if isinstance(auth, Mapping) and (auth.get("client_id") or any(isinstance(v, Mapping) for v in auth.values())):
         emails = secrets_.get("staff_emails") or []
         return StaffConfig("oidc", allowed_emails=frozenset(str(e).lower() for e in emails))
+    if accounts:
+        return StaffConfig("accounts")
     hashed = environ.get(ENV_HASH) or (secrets_.get("staff_password_hash") if isinstance(secrets_, Mapping) else None)
     if hashed and str(hashed).startswith("scrypt$"):
         return StaffConfig("password", password_hash=str(hashed))

@@ -17,7 +17,9 @@ import openpyxl
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from geo.data import domain
 from geo.export import restore, safe_frame
+from geo.i18n import t
 from geo.initiatives.placement import Placer
 from geo.initiatives.schema import COLUMNS, Initiative, finite_or_none
 
@@ -129,9 +131,21 @@ def _cell(value) -> str:
     return str(value)
 
 
-def frame(items: list[Initiative]) -> pd.DataFrame:
-    rows = [{k: finite_or_none(v) for k, v in item.as_row().items()} for item in items]
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
+LABEL_COLUMNS = ("status_label", "theme_labels")  # for readers, in the page's language; an import ignores them
+
+
+def labels(item: Initiative, lang: str) -> dict[str, str]:
+    """The status and themes of an initiative in words (the ids stay in their own columns for re-import)."""
+    themes = domain.themes()
+    return {"status_label": t(f"status_{item.status}", lang),
+            "theme_labels": "; ".join(themes[tid].label(lang) for tid in item.theme_ids if tid in themes)}
+
+
+def frame(items: list[Initiative], lang: str | None = None) -> pd.DataFrame:
+    """The import layout (COLUMNS), plus status and themes in words when `lang` is given."""
+    rows = [{k: finite_or_none(v) for k, v in item.as_row().items()} | (labels(item, lang) if lang else {})
+            for item in items]
+    table = pd.DataFrame(rows, columns=[*COLUMNS, *(LABEL_COLUMNS if lang else ())])
     for column in ("status_as_of", "start_year", "end_year"):
         table[column] = table[column].astype("Int64")  # years, not 2023.0
     table["budget_eur"] = pd.Series(
@@ -139,26 +153,27 @@ def frame(items: list[Initiative]) -> pd.DataFrame:
     return table
 
 
-def to_csv(items: list[Initiative]) -> bytes:
-    return safe_frame(frame(items)).to_csv(index=False).encode("utf-8-sig")
+def to_csv(items: list[Initiative], lang: str | None = None) -> bytes:
+    return safe_frame(frame(items, lang)).to_csv(index=False).encode("utf-8-sig")
 
 
-def to_xlsx(items: list[Initiative]) -> bytes:
+def to_xlsx(items: list[Initiative], lang: str | None = None) -> bytes:
     """Characters a worksheet cannot hold (control characters stored before they were refused) become U+FFFD."""
     buffer = io.BytesIO()
-    table = safe_frame(frame(items)).map(
+    table = safe_frame(frame(items, lang)).map(
         lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v)
     table.to_excel(buffer, index=False, sheet_name="initiatieven")
     return buffer.getvalue()
 
 
-def to_geojson(items: list[Initiative], placer: Placer) -> bytes:
+def to_geojson(items: list[Initiative], placer: Placer, lang: str | None = None) -> bytes:
     """Points by the placement rule; region-wide initiatives have a null geometry (listed, not pinned)."""
     features = []
     for item in items:
         placement = placer.place(item)
         geometry = ({"type": "Point", "coordinates": [placement.lon, placement.lat]} if placement.pinned else None)
-        properties = {**{k: finite_or_none(v) for k, v in item.model_dump().items()}, "placement": placement.basis}
+        properties = {**{k: finite_or_none(v) for k, v in item.model_dump().items()}, "placement": placement.basis,
+                      **(labels(item, lang) if lang else {})}
         features.append({"type": "Feature", "id": item.initiative_id, "geometry": geometry,
                          "properties": properties})
     collection = {"type": "FeatureCollection", "features": features,
@@ -170,13 +185,14 @@ EXPORTERS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedo
              "geojson": "application/geo+json"}
 
 
-def export(items: list[Initiative], fmt: str, placer: Placer | None) -> bytes:
+def export(items: list[Initiative], fmt: str, placer: Placer | None, lang: str | None = None) -> bytes:
+    """Initiatives as CSV, XLSX or GeoJSON; with `lang`, status and themes also in words in that language."""
     if fmt == "csv":
-        return to_csv(items)
+        return to_csv(items, lang)
     if fmt == "xlsx":
-        return to_xlsx(items)
+        return to_xlsx(items, lang)
     if fmt == "geojson":
         if placer is None:
             raise ValueError("GeoJSON needs the boundary data to place initiatives")
-        return to_geojson(items, placer)
+        return to_geojson(items, placer, lang)
     raise ValueError(f"unknown format {fmt!r}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -39,6 +41,20 @@ class Filters:
     @property
     def active(self) -> bool:
         return self != Filters()
+
+    def file_name(self, day: date, extension: str, gemeente_name: str | None = None) -> str:
+        """A download's name that says what was filtered and when: initiatieven-wonen-heerlen-noord-2026-12-03.csv
+        (themes, priority area, municipality, statuses, programme, search words, start years; ASCII only)."""
+        parts = [*self.themes, self.area or "", gemeente_name or self.gemeente or "", *self.statuses,
+                 self.programme or "", self.q, f"{self.start[0]}-{self.start[1]}" if self.start else ""]
+        words = [slug for slug in (_slug(part) for part in parts) if slug]
+        stem = "-".join(["initiatieven", *words])[:90].rstrip("-")
+        return f"{stem}-{day.isoformat()}.{extension}"
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 @dataclass

@@ -56,6 +56,13 @@ store_meta = sa.Table(
     sa.Column("key", sa.String(80), primary_key=True),
     sa.Column("value", sa.String(200), nullable=False),
 )
+staff_accounts = sa.Table(  # named staff accounts (geo.initiatives.accounts)
+    "staff_accounts", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("password_hash", sa.String(300), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
 FIELDS = [c.name for c in initiatives.columns if c.name not in ("archived", "created_at", "updated_at", "updated_by")]
 
 

@@ -56,6 +56,15 @@ def test_changing_a_filter_updates_the_url(app_env):
     assert 0 < int(at.metric[0].value) < everything
 
 
+def sign_in(at, password: str, name: str | None = None):
+    """Sign in under the page's staff heading (a name only for named accounts)."""
+    if name is not None:
+        at.text_input(key="staff_name").input(name)
+    at.text_input(key="staff_password").input(password)
+    next(b for b in at.button if b.label == "Aanmelden").click().run()
+    return at
+
+
 def test_residents_see_no_write_controls(app_env):
     at = open_page()
     assert not at.get("file_uploader") and not at.get("form") and not at.text_area
@@ -66,8 +75,8 @@ def test_residents_see_no_write_controls(app_env):
 def test_password_configured_but_not_signed_in(app_env, monkeypatch):
     monkeypatch.setenv("PARKSTAD_STAFF_PASSWORD_HASH", hash_password(PASSWORD, n=2**10))
     at = open_page()
-    at.sidebar.text_input[-1].input("wrong password")
-    at.sidebar.button[-1].click().run()
+    assert any("[Inloggen voor medewerkers ↓](#beheer)" in m.value for m in at.markdown)  # at the top
+    sign_in(at, "wrong password")
     assert any("Onjuist wachtwoord" in e.value for e in at.error)
     assert not at.get("file_uploader") and not at.text_area  # still no edit form
 
@@ -80,12 +89,10 @@ def test_failed_sign_ins_are_remembered_across_sessions(app_env, monkeypatch):
     monkeypatch.setenv("PARKSTAD_STAFF_PASSWORD_HASH", hash_password(PASSWORD, n=2**10))
     for _ in range(throttle.FREE_FAILURES):
         at = open_page()  # a new session each time
-        at.sidebar.text_input[-1].input("guess")
-        at.sidebar.button[-1].click().run()
+        sign_in(at, "guess")
     assert [e.value for e in at.error] == ["Onjuist wachtwoord. Volgende poging over 600 s."]
     at = open_page()
-    at.sidebar.text_input[-1].input(PASSWORD)  # even the right password must wait now
-    at.sidebar.button[-1].click().run()
+    sign_in(at, PASSWORD)  # even the right password must wait now
     assert any("Te veel mislukte pogingen" in e.value for e in at.error)
     assert not at.get("file_uploader")
 
@@ -93,15 +100,14 @@ def test_failed_sign_ins_are_remembered_across_sessions(app_env, monkeypatch):
 def test_staff_can_add_and_archive(app_env, monkeypatch):
     monkeypatch.setenv("PARKSTAD_STAFF_PASSWORD_HASH", hash_password(PASSWORD, n=2**10))
     at = open_page()
-    at.sidebar.text_input[-1].input(PASSWORD)
-    at.sidebar.button[-1].click().run()
-    assert any("Aangemeld als staff-password" in c.value for c in at.sidebar.caption)
+    sign_in(at, PASSWORD)
+    assert any("Aangemeld als gedeeld medewerkerswachtwoord" in c.value for c in at.caption)
     assert at.get("file_uploader")
     inputs = {t.label: t for t in at.main.text_input}
-    inputs["initiative_id"].input("buurtkamer-holz")
+    inputs["Kenmerk"].input("buurtkamer-holz")
     inputs["Naam"].input(HOSTILE)
     inputs["Programma"].input("(B)OOST Kerkrade-Oost")
-    inputs["status_as_of"].input("2025")
+    inputs["Status bekend per (jaar)"].input("2025")
     inputs["Bron (https://…)"].input("https://example.org/holz")
     form = {m.label: m for m in at.main.multiselect}
     form["Thema's"].set_value(["ontmoeting"])
@@ -121,13 +127,12 @@ def test_staff_can_add_and_archive(app_env, monkeypatch):
 def test_invalid_form_is_not_saved(app_env, monkeypatch):
     monkeypatch.setenv("PARKSTAD_STAFF_PASSWORD_HASH", hash_password(PASSWORD, n=2**10))
     at = open_page()
-    at.sidebar.text_input[-1].input(PASSWORD)
-    at.sidebar.button[-1].click().run()
+    sign_in(at, PASSWORD)
     inputs = {t.label: t for t in at.main.text_input}
-    inputs["initiative_id"].input("x-1")
+    inputs["Kenmerk"].input("x-1")
     inputs["Naam"].input("X")
     inputs["Programma"].input("P")
-    inputs["status_as_of"].input("2025")
+    inputs["Status bekend per (jaar)"].input("2025")
     inputs["Bron (https://…)"].input("javascript:alert(1)")
     next(b for b in at.main.button if b.label == "Opslaan").click().run()
     assert any("Niet opgeslagen" in e.value for e in at.error)
@@ -166,3 +171,57 @@ def test_municipal_choropleth_has_a_legend(app_env):
     assert "Legenda" in legend and "aantal initiatieven" in legend
     counts = [int(n) for n in re.findall(r'<td class="n">(\d+)</td>', legend)]
     assert sum(counts) == 13  # every municipality on the map is in one class
+
+
+def test_named_staff_accounts_record_who_changed_what(app_env):
+    from geo.initiatives.accounts import Accounts
+
+    Accounts(Store()).set_password("j.jansen", hash_password(PASSWORD, n=2**10))
+    at = sign_in(open_page(), "not-the-password", name="j.jansen")
+    assert [e.value for e in at.error] == ["Naam of wachtwoord onjuist."]
+    at = sign_in(open_page(), PASSWORD, name="nobody")  # an unknown name reads the same
+    assert [e.value for e in at.error] == ["Naam of wachtwoord onjuist."]
+    at = sign_in(open_page(), PASSWORD, name="J.Jansen ")
+    assert any("Aangemeld als j.jansen" in c.value for c in at.caption)
+    at.selectbox(key="form_choice").set_value("superlocal-bleijerheide").run()
+    inputs = {t.label: t for t in at.main.text_input}
+    inputs["Toelichting op het budget"].input("Regio Deal-bijdrage")
+    next(b for b in at.main.button if b.label == "Opslaan").click().run()
+    assert Store().get("superlocal-bleijerheide").updated_by == "staff:j.jansen"
+    at.run()
+    assert any("Laatst gewijzigd door j.jansen op" in c.value for c in at.caption)
+
+
+def test_the_form_speaks_the_pages_language(app_env, monkeypatch):
+    monkeypatch.setenv("PARKSTAD_STAFF_PASSWORD_HASH", hash_password(PASSWORD, n=2**10))
+    at = run_page("app_pages/initiatieven.py", lang="de")
+    at.text_input(key="staff_password").input(PASSWORD)
+    next(b for b in at.button if b.label == "Anmelden").click().run()
+    labels = [t.label for t in at.main.text_input]
+    assert "Kennung" in labels and "Erläuterung zum Budget" in labels and "Startjahr" in labels
+    assert not {"initiative_id", "budget_note", "status_as_of", "start_year", "end_year"} & set(labels)
+
+
+def test_exports_say_what_was_filtered_and_name_statuses_and_themes(app_env, monkeypatch):
+    import csv
+    import io
+    from datetime import date
+
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    sent: dict[str, bytes] = {}  # what the page hands the browser to download, by file name
+    store_file = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            sent[filename] = path_or_data
+        return store_file(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    open_page(theme="wonen", area="heerlen-noord", lang="en")
+    day = date.today().isoformat()
+    assert {f"initiatieven-wonen-heerlen-noord-{day}.{fmt}" for fmt in ("csv", "xlsx", "geojson")} <= set(sent)
+    rows = list(csv.DictReader(io.StringIO(sent[f"initiatieven-wonen-heerlen-noord-{day}.csv"].decode("utf-8-sig"))))
+    assert rows and all("Housing" in row["theme_labels"].split("; ") for row in rows)
+    assert {row["status_label"] for row in rows} <= {"planned", "running", "completed"}
+    assert all(row["status"] in ("planned", "running", "completed") for row in rows)  # ids stay for re-import
