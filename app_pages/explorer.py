@@ -90,11 +90,12 @@ def scope_label(code: str) -> str:
 
 
 available = page.available
-indicator_ids = area_data.catalogue.ids()
+indicator_groups = dict(area_data.catalogue.menu(lang))  # by Regio Deal problem, then by subject
+indicator_ids = list(indicator_groups)
 
 
 def indicator_label(indicator_id: str) -> str:
-    label = area_data.catalogue[indicator_id].label(lang)
+    label = f"{indicator_groups[indicator_id]} › {area_data.catalogue[indicator_id].label(lang)}"
     return label if indicator_id in available else f"{label} ({tr('indicator_no_data_here')})"
 
 

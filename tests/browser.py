@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -241,7 +242,8 @@ def change_indicator_keeps_map(page, frame, option: str, timeout: float = 30.0) 
     page.get_by_role("combobox", name="Indicator", exact=True).click()
     page.keyboard.type(option.split(" (")[0])  # the list is virtual: filter it so the option is rendered
     started = time.monotonic()
-    page.get_by_role("option", name=option, exact=True).click()
+    # options read "group › indicator" (by Regio Deal problem, then subject)
+    page.get_by_role("option", name=re.compile(re.escape(f"› {option}") + "$")).click()
     deadline = started + timeout
     while time.monotonic() < deadline:
         try:

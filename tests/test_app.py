@@ -299,6 +299,19 @@ def test_the_selection_leaves_with_a_notice_when_the_new_level_does_not_hold_it(
     assert any(f"‘{name} (WK092801)’" in text and "niet meer geselecteerd" in text for text in said), said
 
 
+def test_indicators_are_grouped_by_problem_and_found_by_it(app_env):
+    at = run(level="gemeente", area="parkstad")
+    labels = list(at.selectbox(key="ctl_indicator").options)  # as the visitor reads them
+    groups = [label.split(" › ")[0] for label in labels]
+    assert groups[0] == "Leegstand" and all(" › " in label for label in labels)
+    assert all(groups.index(g) == i or groups[i - 1] == g for i, g in enumerate(groups))  # each group together
+    poverty = [label for label in labels if "armoede" in label.lower()]  # what typing "armoede" leaves
+    assert any("laag inkomen" in label for label in poverty) and any("laagste 40 %" in label for label in poverty)
+    at.query_params["lang"] = "de"
+    at.run()
+    assert any(label.startswith("Aufwachsen in Armut › ") for label in at.selectbox(key="ctl_indicator").options)
+
+
 def visible_text(at: AppTest) -> str:
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
                                   "error", "success") for e in getattr(at, kind)]

@@ -123,6 +123,23 @@ class Problem(BaseModel):
         return getattr(self, f"gap_{lang}", self.gap_nl)
 
 
+class Category(BaseModel):
+    """A group of indicators by subject (indicators.csv `category`), named in the indicator selector."""
+
+    category_id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label_nl: str
+    label_en: str
+    label_de: str
+
+    def label(self, lang: str) -> str:
+        return getattr(self, f"label_{lang}", self.label_nl)
+
+
+@lru_cache(maxsize=2)
+def categories(directory: Path = DEFINITIONS_DIR) -> dict[str, Category]:
+    return _read(directory / "categories.csv", Category, "category_id")
+
+
 def _read(path: Path, model: type[BaseModel], key: str) -> dict:
     items: dict = {}
     with open(path, newline="", encoding="utf-8") as fh:

@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from geo.config import DEFINITIONS_DIR
-from geo.data.domain import DefinitionError, problems
+from geo.data.domain import DefinitionError, categories, problems
 
 LANGS = ("nl", "en", "de")
 
@@ -221,6 +221,30 @@ class Catalogue:
 
     def for_problem(self, problem_id: str) -> list[Indicator]:
         return [i for i in self if i.problem == problem_id]
+
+    def menu(self, lang: str = "nl", ids: list[str] | None = None) -> list[tuple[str, str]]:
+        """(indicator id, its group) in the order a selector lists them: first by the Regio Deal problem an
+        indicator measures (problems.csv order), then by subject (categories.csv order), so that typing a problem
+        or subject ("armoede", "schulden") finds its indicators."""
+        problem_list, category_list = list(problems()), list(categories())
+        chosen = [self.indicators[i] for i in (ids if ids is not None else self.ids()) if i in self.indicators]
+
+        def place(ind: Indicator) -> tuple[int, int]:
+            if ind.problem in problem_list:
+                return 0, problem_list.index(ind.problem)
+            return 1, category_list.index(ind.category) if ind.category in category_list else len(category_list)
+
+        def group(ind: Indicator) -> str:
+            if ind.problem in problem_list:
+                return problems()[ind.problem].label(lang)
+            known = categories().get(ind.category)
+            return known.label(lang) if known else ind.category
+
+        ordered = [(ind.id, group(ind)) for ind in sorted(chosen, key=place)]  # stable: catalogue order within
+        first = {}
+        for position, (_, name) in enumerate(ordered):  # a subject named like a problem joins that problem's group
+            first.setdefault(name, position)
+        return sorted(ordered, key=lambda entry: first[entry[1]])
 
     def derivation_order(self) -> list[Indicator]:
         """Derived indicators so that each comes after the derived ones it uses."""
