@@ -6,6 +6,7 @@ from collections import deque
 import streamlit as st
 
 from app_pages.common import (
+    copy_link_button,
     current_lang,
     ensure_data,
     ensure_map_assets,
@@ -27,6 +28,8 @@ current_lang()
 navigation = st.navigation([
     st.Page("app_pages/explorer.py", title=tr("nav_map"), icon=":material/map:", url_path="", default=True),
     st.Page("app_pages/monitor.py", title=tr("nav_monitor"), icon=":material/monitoring:", url_path="monitor"),
+    st.Page("app_pages/vergelijk.py", title=tr("nav_compare"), icon=":material/compare_arrows:",
+            url_path="vergelijk"),
     st.Page("app_pages/buurt.py", title=tr("nav_buurt"), icon=":material/home_pin:", url_path="buurt"),
     st.Page("app_pages/initiatieven.py", title=tr("nav_initiatives"), icon=":material/volunteer_activism:",
             url_path="initiatieven"),
@@ -37,6 +40,7 @@ navigation = st.navigation([
 ])
 page_chrome(navigation.title)  # its own title, the document's language, named map frames, readable captions
 language_switcher()
+copy_link_button()  # every view is in its URL: one click to share it
 ensure_map_assets()
 ensure_data()
 run_page(navigation)

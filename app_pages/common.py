@@ -105,15 +105,11 @@ PAGE_SCRIPT = """<script>
 def page_chrome(page_title: str) -> None:
     """What every page gets besides its content: a title of its own ("Kaartverkenner · Parkstad & Limburg"),
     the document's language, named map frames and readable captions (WCAG 2.4.2, 3.1.1, 4.1.2, 1.4.3)."""
-    import json
 
     from geo.data.region import current as current_region
 
     lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
     st.set_page_config(page_title=f"{page_title} · {current_region().name.get(lang)}")
-    def script_value(value) -> str:  # JSON that cannot end the script element
-        return json.dumps(value).replace("</", "<\\/")
-
     st.html(PAGE_CSS + PAGE_SCRIPT % (script_value(lang), script_value(tr("map_frame_title")),
                                       script_value(framework_texts(lang))), unsafe_allow_javascript=True)
 
@@ -121,6 +117,52 @@ def page_chrome(page_title: str) -> None:
 def altair_chart(chart, **options) -> None:
     """A chart in the page's language: numbers and months on its axes and in its tooltips as in the tables."""
     st.altair_chart(chart.configure(locale=chart_locale(st.session_state.get("lang", DEFAULT_LANGUAGE))), **options)
+
+
+COPY_LINK = """<div class="copy-link">
+<button type="button" id="copy-link-button">%s</button>
+<span id="copy-link-status" role="status" aria-live="polite"></span>
+</div>
+<style>
+.copy-link button { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #8a8a8a; border-radius: 0.5rem;
+  background: #ffffff; color: #1f1f1f; cursor: pointer; }
+.copy-link button:hover { border-color: #1f4e8c; color: #1f4e8c; }
+.copy-link button:focus-visible { outline: 3px solid #1f4e8c; outline-offset: 2px; }
+.copy-link span { margin-left: 0.5rem; color: #1f1f1f; }
+@media print { .copy-link { display: none; } }
+</style>
+<script>
+(function (copied, failed) {
+  const doc = window.parent ? window.parent.document : document;
+  const button = doc.getElementById("copy-link-button"), status = doc.getElementById("copy-link-status");
+  if (!button || button.dataset.ready) return;
+  button.dataset.ready = "1";
+  button.addEventListener("click", async () => {
+    const url = (window.parent || window).location.href;  // the current view: every choice is in the URL
+    try {
+      await navigator.clipboard.writeText(url);
+      status.textContent = copied;
+    } catch (error) {
+      status.textContent = failed + " " + url;
+    }
+  });
+})(%s, %s);
+</script>"""
+
+
+def script_value(value) -> str:
+    """A value for a script in the page: JSON that cannot end the script element."""
+    import json
+
+    return json.dumps(value).replace("</", "<\\/")
+
+
+def copy_link_button() -> None:
+    """A "Kopieer link" button in the sidebar that copies the current view's URL (the view is all in the URL)."""
+    import html
+
+    st.sidebar.html(COPY_LINK % (html.escape(tr("copy_link")), script_value(tr("copy_link_done")),
+                                 script_value(tr("copy_link_failed"))), unsafe_allow_javascript=True)
 
 
 def tr(key: str, **values) -> str:
@@ -287,6 +329,16 @@ def explorer_link(**params) -> str:
     """A relative link into the map explorer with the given view (plus the current language)."""
     query = {"lang": st.session_state.get("lang", DEFAULT_LANGUAGE), **params}
     return "./?" + urlencode(query)
+
+
+def compare_link(*areas: str) -> str:
+    """A relative link to the comparison of these areas with the region's first group (Parkstad) beside them
+    (at most four, each once), in the current language."""
+    from geo.data import domain
+
+    chosen = [a for a in dict.fromkeys([*areas, *domain.group_ids()[:1]]) if a][:4]
+    return "./vergelijk?" + urlencode({"areas": ",".join(chosen), "lang": st.session_state.get("lang",
+                                                                                                DEFAULT_LANGUAGE)})
 
 
 @st.cache_resource(show_spinner=False)

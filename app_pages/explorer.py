@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.common import (
     attribution_caption,
+    compare_link,
     data,
     data_key,
     initiatives,
@@ -206,7 +207,8 @@ st.selectbox(tr("profile_select"), [None, *table["code"]], key="ctl_sel", on_cha
              format_func=lambda c: "—" if c is None else f"{name_of[c]} ({c})", placeholder=tr("choose_option"))
 if selected:
     row = year_data.row(selected)
-    st.markdown(f"**{literal(name_of[selected])}**, {literal(str(row['gemeentenaam']))} ({view.year})")
+    st.markdown(f"**{literal(name_of[selected])}**, {literal(str(row['gemeentenaam']))} ({view.year}) · "
+                f"[{literal(tr('compare_with'))} →]({compare_link(selected, str(row['gemeentecode']))})")
     profile_rows = explorer.profile(area_data, selected, lang, view.year)
     gemeente_name = str(row["gemeentenaam"])
     rows = []

@@ -7,7 +7,16 @@ from urllib.parse import urlencode
 import folium
 import streamlit as st
 
-from app_pages.common import area_summaries, attribution_caption, data, explorer_link, initiatives, show_map, tr
+from app_pages.common import (
+    area_summaries,
+    attribution_caption,
+    compare_link,
+    data,
+    explorer_link,
+    initiatives,
+    show_map,
+    tr,
+)
 from geo.data import domain
 from geo.i18n import link_target, literal, number
 from geo.initiatives.filters import area_programmes, per_area, programmes_by_area
@@ -83,4 +92,5 @@ for index, summary in enumerate(areas):
         link = "./initiatieven?" + urlencode({"area": d.area_id, "lang": lang})
         st.markdown(f"**{literal(tr('card_initiatives'))}:** {counts[d.area_id]} · "
                     f"[{literal(tr('card_show_initiatives'))} →]({link})")
-        st.markdown(f"[{literal(tr('card_open_map'))} →]({explorer_link(level='buurt', area=d.area_id, init=1)})")
+        st.markdown(f"[{literal(tr('card_open_map'))} →]({explorer_link(level='buurt', area=d.area_id, init=1)}) · "
+                    f"[{literal(tr('compare_this'))} →]({compare_link(d.area_id, d.gemeentecode)})")

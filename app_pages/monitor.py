@@ -10,6 +10,7 @@ from app_pages.common import (
     LINE_DASHES,
     POINT_SHAPES,
     altair_chart,
+    compare_link,
     data,
     data_key,
     explorer_link,
@@ -127,4 +128,5 @@ for row in rows:
     if link:
         text += f" · [{literal(tr('monitor_open_map'))}]({link})"
     st.markdown(text)
+st.markdown(f"[{literal(tr('compare_this'))} →]({compare_link(area)})")
 st.caption(tr("monitor_print"))

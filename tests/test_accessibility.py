@@ -24,6 +24,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGES = {"/": ("Kaartverkenner", True), "/monitor": ("Monitor Regio Deal", False),
          "/buurt?buurt=BU09171000": ("Mijn buurt", True), "/initiatieven": ("Initiatieven", True),
          "/gebieden": ("Aandachtsgebieden", True), "/over": ("Data en bronnen", False),
+         "/vergelijk?areas=kerkrade-oost,heerlen-noord,GM0917": ("Vergelijken", False),
          "/toegankelijkheid": ("Toegankelijkheid", False)}
 
 

@@ -321,7 +321,7 @@ def visible_text(at: AppTest) -> str:
 
 @pytest.mark.parametrize("page", ["app_pages/explorer.py", "app_pages/monitor.py", "app_pages/buurt.py",
                                   "app_pages/initiatieven.py", "app_pages/gebieden.py", "app_pages/over.py",
-                                  "app_pages/toegankelijkheid.py"])
+                                  "app_pages/toegankelijkheid.py", "app_pages/vergelijk.py"])
 def test_no_page_shows_a_path_of_the_server(app_env, page):
     at = run_page(page, indicator="percentage_huishoudens_met_laag_inkomen", buurt="BU09171000")
     text = visible_text(at)

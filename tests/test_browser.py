@@ -10,6 +10,7 @@ from tests.browser import (
     app_with_hostile_initiative,
     block_outside_requests,
     change_indicator_keeps_map,
+    checked_page,
     map_frame,
     open_page,
     third_party,
@@ -293,4 +294,25 @@ def test_monitor_table_is_whole_at_1400_px_and_on_a4(server, page, screenshots):
     assert page.locator("[data-testid='stSidebar']").is_hidden()
     assert _cut_cells(page) == []
     page.screenshot(path=str(screenshots / "monitor_print_a4.png"), full_page=True)
+    assert_no_exception(page)
+
+
+def test_copy_link_copies_the_current_view(server, browser):
+    with checked_page(browser, permissions=["clipboard-read", "clipboard-write"]) as page:
+        open_page(page, server, "/?level=wijk&area=GM0928&sel=WK092801&indicator=aantal_inwoners")
+        page.get_by_role("heading", name="Profiel").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Kopieer link").click()
+        page.get_by_role("status").filter(has_text="Link gekopieerd").wait_for(timeout=10_000)
+        copied = page.evaluate("() => navigator.clipboard.readText()")
+        assert copied == page.url and "sel=WK092801" in copied and "indicator=aantal_inwoners" in copied
+
+
+@pytest.mark.parametrize("lang", ["nl", "de"])
+def test_the_comparison_of_three_areas(server, page, screenshots, lang):
+    open_page(page, server, f"/vergelijk?areas=kerkrade-oost,heerlen-noord,GM0917&lang={lang}")
+    page.locator('[data-testid="stTable"]').wait_for(timeout=30_000)
+    page.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
+    head = page.locator('[data-testid="stTable"] thead').inner_text()
+    assert "Kerkrade-Oost" in head and "Heerlen-Noord" in head and "Limburg" in head
+    page.screenshot(path=str(screenshots / f"compare_{lang}.png"), full_page=True)
     assert_no_exception(page)

@@ -17,14 +17,16 @@ from tests.test_app import APP, problems
 
 EXAMPLES = int(os.environ.get("PARKSTAD_FUZZ_EXAMPLES", "150"))
 PAGES = ["app_pages/explorer.py", "app_pages/monitor.py", "app_pages/buurt.py", "app_pages/initiatieven.py",
-         "app_pages/gebieden.py", "app_pages/over.py", "app_pages/toegankelijkheid.py"]
+         "app_pages/gebieden.py", "app_pages/over.py", "app_pages/toegankelijkheid.py",
+         "app_pages/vergelijk.py"]
 KEYS = ["lang", "level", "area", "indicator", "classes", "scheme", "ref", "year", "change", "sel", "init",
-        "theme", "programme", "gemeente", "status", "q", "start", "buurt"]
+        "theme", "programme", "gemeente", "status", "q", "start", "buurt", "areas"]
 MEANINGFUL = ["nl", "en", "de", "gemeente", "wijk", "buurt", "parkstad", "all", "limburg", "kerkrade-oost",
               "heerlen-noord", "GM0928", "WK092801", "BU09280105", "BU03630917", "aantal_inwoners",
               "misdrijven_per_1000_inwoners", "quantiles", "natural_breaks", "equal_interval", "none", "3", "7", "0",
               "99", "-1", "2019", "2024", "2030", "1", "wonen", "running,completed", "2020-2024", "2030-2020",
-              "Regio Deal Parkstad Limburg", "Bleijerheide", "6461", "zzzz"]
+              "Regio Deal Parkstad Limburg", "Bleijerheide", "6461", "zzzz", "kerkrade-oost,GM0917,BU09280105",
+              "GM0917,GM0928,GM0882,GM0899,GM0965"]
 HOSTILE = ["", " ", "__proto__", "constructor", "**bold**", "<script>alert(1)</script>", "<img src=x onerror=1>",
            "[x](javascript:alert(1))", "# kop", "- lijst", "1. een", ":red[x]", "$x$", "`code`", "\\", "%00",
            "\u202e\u0645", "🏳️‍🌈", "x" * 5000, "9" * 400, "1e400", "nan", "inf", "NaN", "-0", "0x10", "../..",

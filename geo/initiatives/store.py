@@ -110,14 +110,26 @@ def _engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, future=True)
 
 
-def create_if_absent(engine: Engine, tables: sa.MetaData, table: sa.Table) -> None:
-    """Create the tables if they are not there. Two first starts at once may both try: the loser of that
-    race finds the table made by the other."""
-    try:
-        tables.create_all(engine)
-    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-        if not sa.inspect(engine).has_table(table.name):
-            raise
+def create_if_absent(engine: Engine, tables: sa.MetaData, table: sa.Table, attempts: int = 8) -> None:
+    """Create the tables if they are not there. Two first starts at once may both try: the loser of a race over
+    one table tries again (the others are created table by table, each checked first) until every table is
+    there. A database that cannot be written (a read-only copy) is used as it is if it has `table`."""
+    import time
+
+    for attempt in range(attempts):
+        try:
+            tables.create_all(engine)
+            return
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError) as exc:
+            present = set(sa.inspect(engine).get_table_names())
+            if all(name in present for name in tables.tables):
+                return
+            read_only = "readonly" in str(exc).lower() or "read-only" in str(exc).lower()
+            if read_only or attempt == attempts - 1:
+                if table.name in present:
+                    return  # work with what is there
+                raise
+            time.sleep(0.05 * (attempt + 1))  # the other start is creating the rest
 
 
 def insert_if_absent(engine: Engine, table: sa.Table = initiatives):

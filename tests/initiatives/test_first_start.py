@@ -41,6 +41,7 @@ def drop(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE IF EXISTS initiatives"))
         conn.execute(sa.text("DROP TABLE IF EXISTS store_meta"))
+        conn.execute(sa.text("DROP TABLE IF EXISTS staff_accounts"))
     engine.dispose()
     if url.startswith("sqlite:///"):
         database = Path(url.removeprefix("sqlite:///"))

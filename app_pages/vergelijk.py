@@ -1,0 +1,84 @@
+"""Compare (`/vergelijk?areas=kerkrade-oost,heerlen-noord,GM0917`): up to four areas of any level side by side, per
+Regio Deal problem, against the province, with small trend charts on one scale per problem."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import (
+    LINE_DASHES,
+    POINT_SHAPES,
+    altair_chart,
+    data,
+    data_key,
+    show_notices,
+    tr,
+)
+from geo.data import domain
+from geo.maps import comparison
+
+area_data = data()
+lang = st.session_state.get("lang", "nl")
+province = domain.regions()[domain.province_id()].label(lang)
+choices = comparison.area_choices(area_data)
+areas, notices = comparison.parse_areas(st.query_params.get("areas"), choices)
+st.query_params["areas"] = ",".join(areas)
+
+
+def area_label(code: str) -> str:
+    if code in domain.regions():
+        return domain.regions()[code].label(lang)
+    if code in domain.priority_areas():
+        return domain.priority_areas()[code].name
+    row = area_data.row(code)
+    name = area_data.name_of(code) or code
+    return name if code.startswith("GM") or row is None else f"{name} ({row['gemeentenaam']}, {code})"
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def compared(generation: str, areas: tuple[str, ...], lang: str):
+    """The comparison of these areas, once per cache generation and language, for all sessions (read only)."""
+    return comparison.compare(data(), list(areas), lang)
+
+
+def _to_url() -> None:
+    st.query_params["areas"] = ",".join(st.session_state["compare_areas"])
+
+
+st.title(tr("compare_title"))
+st.caption(tr("compare_intro", n=comparison.MAX_AREAS, province=province))
+show_notices(notices)
+st.session_state["compare_areas"] = areas
+st.multiselect(tr("compare_areas"), choices, key="compare_areas", on_change=_to_url, format_func=area_label,
+               max_selections=comparison.MAX_AREAS, placeholder=tr("choose_options"))
+if not areas:
+    st.info(tr("compare_none"))
+    st.stop()
+
+rows = compared(data_key(area_data), tuple(areas), lang)
+names = {area: area_label(area) for area in areas}
+st.header(tr("compare_table", province=province))
+st.table(pd.DataFrame(comparison.table(rows, areas, names, lang, province)).set_index(tr("compare_col_problem")))
+st.caption(tr("compare_table_note", province=province))
+
+points = pd.DataFrame(comparison.chart_rows(rows, names, province, lang))
+if not points.empty:
+    st.header(tr("compare_charts"))
+    order = [names[a] for a in areas] + [province]
+    chart = alt.Chart(points).mark_line(point=True).encode(
+        x=alt.X("year:Q", title=tr("trend_axis_year"), axis=alt.Axis(format="d", tickMinStep=1),
+                scale=alt.Scale(domain=[area_data.years[0], area_data.years[-1]])),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title=None, sort=order, legend=alt.Legend(orient="bottom", labelLimit=260)),
+        strokeDash=alt.StrokeDash("series:N", sort=order, title=None, legend=None,
+                                  scale=alt.Scale(domain=order, range=LINE_DASHES[:len(order)])),
+        shape=alt.Shape("series:N", sort=order, title=None, legend=None,
+                        scale=alt.Scale(domain=order, range=POINT_SHAPES[:len(order)])),
+        tooltip=[alt.Tooltip("series:N", title=tr("col_name")), alt.Tooltip("year:Q", title=tr("year")),
+                 alt.Tooltip("value:Q", title=tr("monitor_col_latest"), format=",.1f")],
+    ).properties(width=220, height=140)
+    altair_chart(chart.facet(facet=alt.Facet("problem:N", title=None, sort=list(dict.fromkeys(points["problem"]))),
+                             columns=3).resolve_scale(y="independent"))
+    st.caption(tr("compare_charts_note"))
