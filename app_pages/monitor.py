@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -15,6 +18,7 @@ from app_pages.common import (
     data_key,
     explorer_link,
     initiatives,
+    initiatives_version,
     show_notices,
     tr,
 )
@@ -27,12 +31,20 @@ from geo.maps import explorer
 from geo.maps.monitor import area_options, default_area, export_frame, monitor, records
 from geo.maps.monitor_table import monitor_table_html
 from geo.maps.trend import year_label
+from geo.report import ReportUnavailable, monitor_pdf, report_input
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def monitor_rows(generation: str, area: str, lang: str):
     """The monitor of one area, computed once per cache generation and language."""
     return monitor(data(), area, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def monitor_report(generation: str, area: str, lang: str, initiatives_at: str) -> bytes:
+    """The monitor of an area as a PDF: the same rows as the page (records), once per cache, area, language and
+    state of the initiatives."""
+    return monitor_pdf(report_input(data(), area, area_label(area), lang, initiatives()))
 
 
 area_data = data()
@@ -81,6 +93,14 @@ for record, row in zip(table, rows, strict=True):
 st.html(monitor_table_html(table, province, lang))
 st.download_button(tr("monitor_download"), csv_bytes(export_frame(table)), file_name=f"monitor_{area}.csv",
                    mime="text/csv")
+try:
+    report = monitor_report(data_key(area_data), area, lang, initiatives_version())
+except ReportUnavailable as exc:
+    logging.getLogger("parkstad.report").warning("%s", exc)
+    st.caption(tr("report_unavailable"))
+else:
+    st.download_button(tr("report_download"), report, file_name=f"monitor-{area}-{date.today().isoformat()}.pdf",
+                       mime="application/pdf", key="report_pdf")
 
 chart_rows = []
 for record, row in zip(table, rows, strict=True):

@@ -9,7 +9,7 @@ from geo.config import REPO_ROOT
 
 GEO = REPO_ROOT / "geo"
 TOP_LEVEL = {"__init__.py", "__main__.py", "accessibility.py", "cli.py", "config.py", "i18n.py", "export.py",
-             "visits.py"}
+             "report.py", "visits.py"}
 PACKAGES = ("data", "maps", "initiatives", "residents")  # each may use only those before it
 UI_LIBRARIES = {"streamlit", "streamlit_folium"}
 

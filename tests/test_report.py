@@ -1,0 +1,91 @@
+"""The monitor report (issue 22): a PDF on A4 in the page's language, read back as text: the same numbers as the
+page, the initiatives, the definitions; a missing font is said, never a crash."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from geo import report
+from geo.initiatives import filters as filt
+from geo.maps.monitor import monitor, records
+from tests.initiatives.test_initiatives import seed_rows
+
+
+@pytest.fixture(scope="module")
+def seeded(area_data):
+    from geo.initiatives.schema import Reference, check_rows
+
+    return check_rows(seed_rows(), Reference.from_data(area_data)).initiatives
+
+
+def text_of(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.mark.parametrize("area", ["kerkrade-oost", "GM0917", "parkstad"])
+def test_the_report_holds_the_pages_numbers_on_a4(area_data, seeded, area):
+    made = report.report_input(area_data, area, area, "nl", seeded)
+    reader, text = text_of(report.monitor_pdf(made, today=date(2026, 12, 3)))
+    tokens = set(text.split())
+    assert all(round(float(page.mediabox.width)) == 595 and round(float(page.mediabox.height)) == 842
+               for page in reader.pages)  # A4 portrait, in points
+    assert "3 december 2026" in text and "Datajaren 2019–2024" in text
+    page_rows = records(monitor(area_data, area, "nl"), "nl", "Limburg")  # what /monitor shows
+    shown = 0
+    for record in page_rows:
+        assert record["problem"].split()[0] in tokens
+        if record["latest"] is not None:
+            assert record["latest_text"] in tokens, (record["problem"], record["latest_text"])
+            shown += 1
+        if record["reference"] is not None:
+            assert record["reference_text"].split()[0] in tokens, (record["problem"], record["reference_text"])
+    assert shown >= 2
+    assert "Definities" in text and "Initiatieven per probleem" in text.replace("\n", " ")
+
+
+def test_the_report_lists_the_initiatives_working_there(area_data, seeded):
+    made = report.report_input(area_data, "kerkrade-oost", "Kerkrade-Oost", "nl", seeded)
+    _, text = text_of(report.monitor_pdf(made))
+    flat = " ".join(text.split())
+    active = filt.in_area(seeded, "kerkrade-oost")
+    assert "SUPERLOCAL Bleijerheide" in flat and len(active) >= 5
+    assert made.shape is not None  # the area's map
+
+
+def test_the_report_in_german(area_data, seeded):
+    made = report.report_input(area_data, "kerkrade-oost", "Kerkrade-Oost", "de", seeded)
+    _, text = text_of(report.monitor_pdf(made, today=date(2026, 12, 3)))
+    assert "Holt Kerkrade-Oost" in " ".join(text.split()) and "3. Dezember 2026" in text and "Definitionen" in text
+
+
+def test_a_missing_font_is_said_not_a_crash(area_data, seeded, monkeypatch, tmp_path):
+    monkeypatch.setattr(report, "FONT_DIR", tmp_path)
+    made = report.report_input(area_data, "kerkrade-oost", "Kerkrade-Oost", "nl", seeded)
+    with pytest.raises(report.ReportUnavailable, match="fonts-dejavu-core"):
+        report.monitor_pdf(made)
+
+
+def test_the_monitor_page_offers_the_report(app_env, monkeypatch):
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    from tests.test_app import run_page
+
+    sent: dict[str, bytes] = {}
+    store_file = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            sent[filename] = path_or_data
+        return store_file(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    at = run_page("app_pages/monitor.py", area="kerkrade-oost")
+    assert any(b.proto.label == "Rapport als PDF (A4)" for b in at.get("download_button"))
+    name = f"monitor-kerkrade-oost-{date.today().isoformat()}.pdf"
+    _, text = text_of(sent[name])
+    assert "Haalt Kerkrade-Oost het gemiddelde van Limburg in?" in " ".join(text.split())
