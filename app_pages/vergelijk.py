@@ -3,6 +3,9 @@ Regio Deal problem, against the province, with small trend charts on one scale p
 
 from __future__ import annotations
 
+import logging
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -18,6 +21,7 @@ from app_pages.common import (
 )
 from geo.data import domain
 from geo.maps import comparison
+from geo.report import ReportUnavailable, comparison_input, comparison_pdf
 
 area_data = data()
 lang = st.session_state.get("lang", "nl")
@@ -43,6 +47,12 @@ def compared(generation: str, areas: tuple[str, ...], lang: str):
     return comparison.compare(data(), list(areas), lang)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def comparison_report(generation: str, areas: tuple[str, ...], lang: str) -> bytes:
+    """The comparison as a PDF on A4 (geo.report), from the same rows as the table below."""
+    return comparison_pdf(comparison_input(data(), list(areas), {a: area_label(a) for a in areas}, lang))
+
+
 def _to_url() -> None:
     st.query_params["areas"] = ",".join(st.session_state["compare_areas"])
 
@@ -62,6 +72,14 @@ names = {area: area_label(area) for area in areas}
 st.header(tr("compare_table", province=province))
 st.table(pd.DataFrame(comparison.table(rows, areas, names, lang, province)).set_index(tr("compare_col_problem")))
 st.caption(tr("compare_table_note", province=province))
+try:
+    pdf = comparison_report(data_key(area_data), tuple(areas), lang)
+except ReportUnavailable as exc:
+    logging.getLogger("parkstad.report").warning("%s", exc)
+    st.caption(tr("report_unavailable"))
+else:
+    st.download_button(tr("compare_report_download"), pdf, mime="application/pdf", key="compare_pdf",
+                       file_name=f"vergelijking-{'-'.join(areas)}-{date.today().isoformat()}.pdf".lower())
 
 points = pd.DataFrame(comparison.chart_rows(rows, names, province, lang))
 if not points.empty:

@@ -21,6 +21,9 @@ FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 AREA_COLOUR, PROVINCE_COLOUR = (37, 52, 148), (117, 112, 179)
 
 
+Lines = list[list[tuple[int, float]]]  # per line (in LINE_STYLES order) its (year, value) points
+
+
 class ReportUnavailable(RuntimeError):
     """The report cannot be made here (its font is missing); the message says what to install."""
 
@@ -34,7 +37,7 @@ class ReportInput:
     lang: str
     years: list[int]
     table: list[dict]  # geo.maps.monitor.records, each with "initiatives" (names) added
-    series: list[tuple[str, list[tuple[int, float]], list[tuple[int, float]]]]  # problem, area points, province
+    series: list[tuple[str, Lines]]  # per problem: the area's points, then the province's
     shape: object | None  # shapely geometry of the area (lon/lat), for the map
     definitions: list[tuple[str, str, str]]  # indicator label, unit, CBS definition
     attribution: str
@@ -50,30 +53,9 @@ def font_files() -> dict[str, Path]:
 
 
 def monitor_pdf(report: ReportInput, today: date | None = None) -> bytes:
-    from fpdf import FPDF
-
-    lang, today = report.lang, today or date.today()
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(True, margin=15)
-    for style, path in font_files().items():
-        pdf.add_font("DejaVu", style, str(path))
-    pdf.set_title(report.title)
-    pdf.set_lang(lang)
-    pdf.set_creator(report.region)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(width, 7, report.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
-    years = f"{report.years[0]}–{report.years[-1]}" if len(report.years) > 1 else str(report.years[0])
+    lang = report.lang
     sources = sorted({r["source"] for r in report.table if r.get("source")})
-    pdf.multi_cell(width, 4.5, t("report_made", lang, date=date_text(today, lang), region=report.region, years=years),
-                   new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(width, 4.5, f"{t('monitor_col_source', lang)}: {'; '.join(sources)}", new_x="LMARGIN",
-                   new_y="NEXT")
-    pdf.ln(2)
+    pdf, width = _document(report.title, report.region, lang, report.years, sources, "portrait", today)
 
     _heading(pdf, t("report_table", lang, province=report.province))
     columns = [(t("monitor_col_problem", lang), 0.2), (t("monitor_col_indicator", lang), 0.24),
@@ -99,8 +81,8 @@ def monitor_pdf(report: ReportInput, today: date | None = None) -> bytes:
 
     if report.series:
         _heading(pdf, t("monitor_chart", lang, area=report.area_name, province=report.province))
-        _legend(pdf, report.area_name, report.province)
-        _charts(pdf, report, width)
+        _legend(pdf, [report.area_name, report.province])
+        _charts(pdf, report.series, report.years, lang, width)
 
     _heading(pdf, t("monitor_initiatives", lang))
     pdf.set_font("DejaVu", "", 8.5)
@@ -119,14 +101,46 @@ def monitor_pdf(report: ReportInput, today: date | None = None) -> bytes:
         pdf.set_font("DejaVu", "", 7)
         pdf.multi_cell(width, 3.5, report.attribution, new_x="LMARGIN", new_y="NEXT")
 
+    _definitions(pdf, report.definitions, lang, width)
+    return bytes(pdf.output())
+
+
+def _document(title: str, region: str, lang: str, years: list[int], sources: list[str], orientation: str,
+              today: date | None):
+    """An A4 document with its font, title, date, data years and sources; returns it and the text width."""
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation=orientation, unit="mm", format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=15)
+    for style, path in font_files().items():
+        pdf.add_font("DejaVu", style, str(path))
+    pdf.set_title(title)
+    pdf.set_lang(lang)
+    pdf.set_creator(region)
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(width, 7, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    pdf.multi_cell(width, 4.5, t("report_made", lang, date=date_text(today or date.today(), lang), region=region,
+                                 years=span), new_x="LMARGIN", new_y="NEXT")
+    if sources:
+        pdf.multi_cell(width, 4.5, f"{t('monitor_col_source', lang)}: {'; '.join(sources)}", new_x="LMARGIN",
+                       new_y="NEXT")
+    pdf.ln(2)
+    return pdf, width
+
+
+def _definitions(pdf, definitions: list[tuple[str, str, str]], lang: str, width: float) -> None:
     _heading(pdf, t("report_definitions", lang))
-    for label, unit, definition in report.definitions:
+    for label, unit, definition in definitions:
         pdf.set_font("DejaVu", "B", 8)
         pdf.multi_cell(width, 4, label + (f" ({unit})" if unit else ""), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 8)
         pdf.multi_cell(width, 4, definition or "–", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
-    return bytes(pdf.output())
 
 
 def _heading(pdf, text: str) -> None:
@@ -137,14 +151,21 @@ def _heading(pdf, text: str) -> None:
     pdf.ln(1)
 
 
-def _legend(pdf, area: str, province: str) -> None:
+# lines told apart by colour and dash (the page's charts also by point shape): area, province, more areas
+LINE_STYLES = [(AREA_COLOUR, None), (PROVINCE_COLOUR, (1.5, 1.0)), ((27, 120, 55), (0.6, 0.8)),
+               ((166, 54, 3), (3.0, 1.0)), ((90, 90, 90), (0.4, 1.6))]
+
+
+def _legend(pdf, names: list[str]) -> None:
     pdf.set_font("DejaVu", "", 8)
-    for name, colour, dashed in ((area, AREA_COLOUR, False), (province, PROVINCE_COLOUR, True)):
+    for name, (colour, dash) in zip(names, LINE_STYLES, strict=False):
+        if pdf.get_x() + pdf.get_string_width(name) + 18 > pdf.w - pdf.r_margin:
+            pdf.ln(5)
         x, y = pdf.get_x(), pdf.get_y() + 2
         pdf.set_draw_color(*colour)
         pdf.set_line_width(0.6)
-        if dashed:
-            pdf.set_dash_pattern(dash=1.5, gap=1)
+        if dash:
+            pdf.set_dash_pattern(dash=dash[0], gap=dash[1])
         pdf.line(x, y, x + 8, y)
         pdf.set_dash_pattern()
         pdf.set_x(x + 10)
@@ -152,19 +173,20 @@ def _legend(pdf, area: str, province: str) -> None:
     pdf.ln(6)
 
 
-def _charts(pdf, report: ReportInput, width: float) -> None:
-    """One small line chart per problem: the area (solid) and the province (dashed), on one scale per problem."""
+def _charts(pdf, charts: list[tuple[str, Lines]], years: list[int], lang: str, width: float) -> None:
+    """One small line chart per problem, all its lines on one scale."""
     per_row, gap = 3, 4
     box_w = (width - gap * (per_row - 1)) / per_row
     box_h = 30
-    first, last = report.years[0], report.years[-1]
-    for index, (problem, own, province) in enumerate(report.series):
+    first, last = years[0], years[-1]
+    top = pdf.get_y()
+    for index, (problem, lines) in enumerate(charts):
         if index % per_row == 0:
             if pdf.get_y() + box_h + 10 > pdf.h - pdf.b_margin:
                 pdf.add_page()
             top = pdf.get_y()
         left = pdf.l_margin + (index % per_row) * (box_w + gap)
-        values = [v for _, v in own + province]
+        values = [v for line in lines for _, v in line]
         low, high = min(values), max(values)
         if high - low < 1e-9:
             low, high = low - 1, high + 1
@@ -180,11 +202,11 @@ def _charts(pdf, report: ReportInput, width: float) -> None:
             x = left + 2 + (box_w - 4) * ((year - first) / (last - first) if last > first else 0.5)
             return x, plot_top + plot_h - 1.5 - (plot_h - 3) * (value - low) / (high - low)
 
-        for points, colour, dashed in ((province, PROVINCE_COLOUR, True), (own, AREA_COLOUR, False)):
+        for points, (colour, dash) in reversed(list(zip(lines, LINE_STYLES, strict=False))):
             pdf.set_draw_color(*colour)
             pdf.set_line_width(0.5)
-            if dashed:
-                pdf.set_dash_pattern(dash=1.2, gap=0.8)
+            if dash:
+                pdf.set_dash_pattern(dash=dash[0], gap=dash[1])
             spots = [place(year, value) for year, value in points]
             for (x1, y1), (x2, y2) in zip(spots, spots[1:], strict=False):
                 pdf.line(x1, y1, x2, y2)
@@ -198,9 +220,9 @@ def _charts(pdf, report: ReportInput, width: float) -> None:
         pdf.cell(box_w / 2, 3, str(first))
         pdf.cell(box_w / 2, 3, str(last), align="R")
         pdf.set_xy(left, plot_top - 0.2)
-        pdf.cell(box_w - 1, 3, number(high, 1, report.lang), align="R")
+        pdf.cell(box_w - 1, 3, number(high, 1, lang), align="R")
         pdf.set_text_color(0, 0, 0)
-        if index % per_row == per_row - 1 or index == len(report.series) - 1:
+        if index % per_row == per_row - 1 or index == len(charts) - 1:
             pdf.set_y(top + box_h + 2)
 
 
@@ -250,8 +272,8 @@ def report_input(data, area: str, area_name: str, lang: str, items: list) -> Rep
     active = filt.in_area(items, area)
     for record, row in zip(table, rows, strict=True):
         record["initiative_names"] = [item.name for item in filt.for_problem(active, row.problem)]
-    series = [(row.problem.label(lang), [(p.year, p.value) for p in row.points if p.value is not None],
-               [(p.year, p.value) for p in row.reference if p.value is not None])
+    series = [(row.problem.label(lang), [[(p.year, p.value) for p in row.points if p.value is not None],
+                                         [(p.year, p.value) for p in row.reference if p.value is not None]])
               for row in rows if any(p.value is not None for p in row.points)]
     if area in domain.priority_areas():
         shape = area_geometry(data, domain.priority_areas()[area])
@@ -270,3 +292,64 @@ def report_input(data, area: str, area_name: str, lang: str, items: list) -> Rep
         province=province, area_name=area_name, lang=lang, years=list(data.years), table=table, series=series,
         shape=shape, definitions=list(dict.fromkeys(definitions)),
         attribution=f"{t('tile_attribution', lang)}: {ATTRIBUTION} ({LICENCE})")
+
+
+@dataclass(frozen=True)
+class ComparisonInput:
+    title: str
+    region: str
+    lang: str
+    years: list[int]
+    columns: list[str]  # the table's columns, as on the page
+    rows: list[dict]  # geo.maps.comparison.table
+    names: list[str]  # the areas, then the province: the charts' lines
+    charts: list[tuple[str, Lines]]
+    definitions: list[tuple[str, str, str]]
+
+
+def comparison_input(data, areas: list[str], names: dict[str, str], lang: str) -> ComparisonInput:
+    """The comparison of `/vergelijk` for paper, from the same rules and rows as the page."""
+    from geo.data import domain
+    from geo.data.region import current as current_region
+    from geo.maps import comparison
+
+    province = domain.regions()[domain.province_id()].label(lang)
+    compared = comparison.compare(data, areas, lang)
+    rows = comparison.table(compared, areas, names, lang, province)
+    charts = [(row.problem.label(lang), [[(p.year, p.value) for p in row.cells[a].points if p.value is not None]
+                                         for a in areas] + [[(p.year, p.value) for p in row.reference
+                                                             if p.value is not None]])
+              for row in compared if row.cells and any(c.latest for c in row.cells.values())]
+    definitions = [(row.indicator.label(lang), row.indicator.unit_in(lang),
+                    " ".join(x for x in (row.indicator.note_in(lang), row.indicator.source(data.year, None, lang))
+                             if x)) for row in compared if row.indicator is not None]
+    return ComparisonInput(
+        title=t("compare_report_title", lang, areas=", ".join(names[a] for a in areas)),
+        region=current_region().name.get(lang), lang=lang, years=list(data.years),
+        columns=list(rows[0]) if rows else [], rows=rows, names=[*(names[a] for a in areas), province],
+        charts=charts, definitions=list(dict.fromkeys(definitions)))
+
+
+def comparison_pdf(report: ComparisonInput, today: date | None = None) -> bytes:
+    """The comparison on A4 landscape: the page's table, a chart per problem with every area and the province on
+    one scale, the definitions."""
+    lang = report.lang
+    pdf, width = _document(report.title, report.region, lang, report.years, [], "landscape", today)
+    _heading(pdf, t("compare_table", lang, province=report.names[-1]))
+    pdf.set_font("DejaVu", "", 7.5)
+    shares = [0.14, 0.18] + [0.68 / max(len(report.columns) - 2, 1)] * (len(report.columns) - 2)
+    with pdf.table(col_widths=shares, text_align="LEFT", line_height=3.6, width=width, repeat_headings=1) as grid:
+        head = grid.row()
+        for name in report.columns:
+            head.cell(name)
+        for record in report.rows:
+            row = grid.row()
+            for name in report.columns:
+                row.cell(str(record.get(name, "")))
+    pdf.ln(3)
+    if report.charts:
+        _heading(pdf, t("compare_charts", lang))
+        _legend(pdf, report.names)
+        _charts(pdf, report.charts, report.years, lang, width)
+    _definitions(pdf, report.definitions, lang, width)
+    return bytes(pdf.output())

@@ -278,3 +278,22 @@ def test_the_explorer_prints_on_a4_with_the_whole_ranking_and_no_sidebar(server,
     assert facts["wide"] == 0, facts
     page.emulate_media(media="screen")
     assert page.locator("table.print-only").first.is_hidden()  # on screen the grid alone
+
+
+WIDE_JS = """() => {
+    const visible = e => e && e.offsetParent !== null;
+    const main = document.querySelector('[data-testid="stMain"]');
+    return [...main.querySelectorAll('table, iframe, svg, canvas, [data-testid="stElementContainer"]')]
+        .filter(e => visible(e) && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .map(e => e.tagName + ' ' + (e.getAttribute('data-testid') || e.className || '')).slice(0, 5);
+}"""
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if not p.startswith("/monitor")])
+def test_every_page_prints_on_a4_portrait_without_the_sidebar(server, page, path):
+    open_whole(page, server, path, PAGES[path][1])
+    page.set_viewport_size({"width": 703, "height": 1000})  # A4 portrait with 12 mm margins, in CSS pixels
+    page.emulate_media(media="print")
+    page.wait_for_timeout(800)
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stSidebarNav"]').is_hidden()
+    assert page.evaluate(WIDE_JS) == []  # nothing runs off the sheet

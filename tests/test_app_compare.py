@@ -30,6 +30,7 @@ def test_three_areas_of_different_levels_side_by_side(app_env, area_data):
             if record["latest"] is not None and compared["Indicator"].startswith(record["indicator"]):
                 assert compared[column].startswith(f"{record['latest_text']} ({record['year_text']})"), area
     assert any("Verloop per probleem" in h.value for h in at.header)
+    assert any(b.proto.label == "Vergelijking als PDF (A4)" for b in at.get("download_button"))
 
 
 def test_a_problem_uses_one_indicator_for_all_areas(area_data):

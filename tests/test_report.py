@@ -89,3 +89,20 @@ def test_the_monitor_page_offers_the_report(app_env, monkeypatch):
     name = f"monitor-kerkrade-oost-{date.today().isoformat()}.pdf"
     _, text = text_of(sent[name])
     assert "Haalt Kerkrade-Oost het gemiddelde van Limburg in?" in " ".join(text.split())
+
+
+def test_the_comparison_report_holds_the_pages_table(area_data):
+    from geo.maps import comparison
+
+    areas = ["kerkrade-oost", "heerlen-noord", "GM0917"]
+    names = {"kerkrade-oost": "Kerkrade-Oost", "heerlen-noord": "Heerlen-Noord", "GM0917": "Heerlen"}
+    made = report.comparison_input(area_data, areas, names, "nl")
+    reader, text = text_of(report.comparison_pdf(made, today=date(2026, 12, 3)))
+    assert round(float(reader.pages[0].mediabox.width)) == 842  # A4 landscape
+    rows = comparison.table(comparison.compare(area_data, areas), areas, names, "nl", "Limburg")  # as on the page
+    tokens = set(text.split())
+    for row in rows:
+        for name in names.values():
+            first = row[name].split()[0]
+            assert first in tokens, (row["Probleem"], name, row[name])
+    assert "Vergelijking: Kerkrade-Oost, Heerlen-Noord, Heerlen" in " ".join(text.split())
