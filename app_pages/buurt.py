@@ -206,8 +206,9 @@ for figure in (f for f in profile.figures if f.value is not None):
             if absent:
                 st.caption(label("buurt_not_in_chart", items=literal("; ".join(absent))))
         st.caption(label("buurt_figure_source", source=source))
-        if ind.dataset == f"cbs/{statline.BENEFIT_TABLE}" and benefit_trend is not None:
-            st.caption(label("buurt_trend_below"))  # its quarterly series is the chart further down
+        if (len(area_data.years) < 2 and ind.dataset == f"cbs/{statline.BENEFIT_TABLE}"
+                and benefit_trend is not None):  # one data year, but a quarterly series further down: say so
+            st.caption(label("buurt_trend_below"))
         elif figure.level == "buurt":
             trend_chart(area_data, profile.code, figure.indicator_id, profile.name)
         else:

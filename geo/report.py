@@ -58,9 +58,9 @@ def monitor_pdf(report: ReportInput, today: date | None = None) -> bytes:
     pdf, width = _document(report.title, report.region, lang, report.years, sources, "portrait", today)
 
     _heading(pdf, t("report_table", lang, province=report.province))
-    columns = [(t("monitor_col_problem", lang), 0.2), (t("monitor_col_indicator", lang), 0.24),
-               (t("monitor_col_latest", lang), 0.13), (report.province, 0.11), (t("monitor_col_gap", lang), 0.1),
-               (t("monitor_col_direction", lang), 0.22)]
+    columns = [(t("monitor_col_problem", lang), 0.14), (t("monitor_col_indicator", lang), 0.19),
+               (t("monitor_col_latest", lang), 0.17), (report.province, 0.16), (t("monitor_col_gap", lang), 0.14),
+               (t("monitor_col_direction", lang), 0.2)]
     pdf.set_font("DejaVu", "", 7.5)
     with pdf.table(col_widths=[share for _, share in columns], text_align="LEFT", line_height=3.6,
                    width=width, repeat_headings=1) as grid:

@@ -183,6 +183,53 @@ def checked_page(browser, **context_options):
     assert not dialogs, f"data-borne script ran: {dialogs}"
 
 
+PDF_VIEW = """<!doctype html><html><body style="margin:0;background:#fff"><canvas id="sheet"></canvas>
+<script type="module">
+import * as pdfjs from "/pdfjs/pdf.mjs";
+pdfjs.GlobalWorkerOptions.workerSrc = "/pdfjs/pdf.worker.mjs";
+const doc = await pdfjs.getDocument("/pdfjs/report.pdf").promise;
+const sheet = await doc.getPage(1);
+const view = sheet.getViewport({scale: 1.5});
+const canvas = document.getElementById("sheet");
+canvas.width = view.width; canvas.height = view.height;
+await sheet.render({canvasContext: canvas.getContext("2d"), viewport: view}).promise;
+window.pages = doc.numPages;
+</script></body></html>"""
+
+
+def pdf_screenshot(browser, pdf: bytes, path: Path) -> int:
+    """Draw the first page of a PDF with pdf.js (npm, node_modules/) in Chromium and save it as a PNG; returns the
+    number of pages. Everything is served from loopback addresses by the test itself."""
+    import pytest
+
+    library = REPO_ROOT / "node_modules" / "pdfjs-dist" / "build"
+    if not library.exists():
+        pytest.fail("pdf.js not installed: run `npm ci` (as .ci/run does)", pytrace=False)
+    context = browser.new_context(viewport={"width": 900, "height": 1300})
+    page = context.new_page()
+    files = {"/pdfjs/view.html": (PDF_VIEW.encode(), "text/html"), "/pdfjs/report.pdf": (pdf, "application/pdf"),
+             "/pdfjs/pdf.mjs": ((library / "pdf.mjs").read_bytes(), "text/javascript"),
+             "/pdfjs/pdf.worker.mjs": ((library / "pdf.worker.mjs").read_bytes(), "text/javascript")}
+
+    def serve(route):
+        from urllib.parse import urlparse
+
+        found = files.get(urlparse(route.request.url).path)
+        if found:
+            route.fulfill(status=200, body=found[0], content_type=found[1])
+        else:
+            route.abort()
+
+    page.route("**/*", serve)
+    try:
+        page.goto("http://127.0.0.1:9/pdfjs/view.html")
+        page.wait_for_function("() => window.pages > 0", timeout=30_000)
+        page.locator("#sheet").screenshot(path=str(path))
+        return page.evaluate("() => window.pages")
+    finally:
+        context.close()
+
+
 def open_page(page, server, path: str):
     page.goto(server.url + path)
     page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)

@@ -13,6 +13,7 @@ from tests.browser import (
     checked_page,
     map_frame,
     open_page,
+    pdf_screenshot,
     third_party,
     tooltip_at_map_centre,
 )
@@ -316,3 +317,23 @@ def test_the_comparison_of_three_areas(server, page, screenshots, lang):
     assert "Kerkrade-Oost" in head and "Heerlen-Noord" in head and "Limburg" in head
     page.screenshot(path=str(screenshots / f"compare_{lang}.png"), full_page=True)
     assert_no_exception(page)
+
+
+@pytest.mark.parametrize(("path", "button", "name"), [
+    ("/monitor?area=kerkrade-oost", "Rapport als PDF (A4)", "report_monitor"),
+    ("/vergelijk?areas=kerkrade-oost,heerlen-noord,GM0917", "Vergelijking als PDF (A4)", "report_compare"),
+])
+def test_the_reports_download_and_draw(server, page, browser, screenshots, path, button, name):
+    import numpy as np
+    from PIL import Image
+
+    open_page(page, server, path)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=button).click()
+    saved = screenshots / f"{name}.pdf"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename.endswith(".pdf")
+    picture = screenshots / f"{name}.png"
+    assert pdf_screenshot(browser, saved.read_bytes(), picture) >= 1
+    ink = (np.asarray(Image.open(picture).convert("L")) < 128).mean()
+    assert 0.005 < ink < 0.5, ink  # a drawn sheet with text and lines, not blank and not black

@@ -17,7 +17,7 @@ from geo.data.domain import Problem
 from geo.data.indicators import Indicator
 from geo.i18n import number, t
 from geo.maps.explorer import Notice
-from geo.maps.trend import Gap, TrendPoint, area_kind, gap_over_time, series, year_label
+from geo.maps.trend import Gap, TrendPoint, area_kind, gap_over_time, series, why_no_value, year_label
 
 MAX_AREAS = 4
 
@@ -92,9 +92,10 @@ def compare(data: AreaData, areas: list[str], lang: str = "nl") -> list[Compared
                 break
             if with_value and chosen is None:
                 chosen = indicator  # a fallback; a later one may still cover every area
-        if chosen is None:
-            out.append(ComparedProblem(problem, candidates[0] if candidates else None, {}, []))
+        if chosen is None and not candidates:
+            out.append(ComparedProblem(problem, None, {}, []))
             continue
+        chosen = chosen or candidates[0]  # no figure for any area: its empty series still say why
         found = {area: series(data, area, chosen.id, lang) for area in areas}
         reference = series(data, province, chosen.id, lang)
         cells = {area: Cell(points, gap_over_time(points, reference, chosen)) for area, points in found.items()}
@@ -117,7 +118,7 @@ def table(rows: list[ComparedProblem], areas: list[str], names: dict[str, str], 
             cell = row.cells.get(area)
             latest = cell.latest if cell else None
             if latest is None:
-                why = next((p.why for p in reversed(cell.points) if p.why is not None), None) if cell else None
+                why = why_no_value(cell.points) if cell else None  # as /monitor says it
                 record[names[area]] = "– (" + (why.text(lang) if why else t("monitor_no_indicator", lang)) + ")"
                 continue
             gap = cell.gap

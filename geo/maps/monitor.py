@@ -20,7 +20,7 @@ from geo.data.indicators import Indicator
 from geo.data.national import REFERENCE as NATIONAL
 from geo.i18n import number, t
 from geo.maps.missing import Missing
-from geo.maps.trend import Gap, TrendPoint, area_kind, gap_over_time, series, year_label
+from geo.maps.trend import Gap, TrendPoint, area_kind, gap_over_time, series, why_no_value, year_label
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,7 @@ class MonitorRow:
     def why_empty(self) -> Missing | None:
         """Why the area has no value at all: the latest year's reason, unless some year has the figure at a
         coarser level (then that, so that the page can link to the level that has it)."""
-        if self.latest is not None:
-            return None
-        reasons = [p.why for p in reversed(self.points) if p.why is not None]
-        return next((w for w in reasons if w.reason == "not_at_level"), reasons[0] if reasons else None)
+        return None if self.latest is not None else why_no_value(self.points)
 
     def reference_point(self, year: int | None) -> TrendPoint | None:
         return next((p for p in self.reference if p.year == year), None)

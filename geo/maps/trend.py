@@ -137,6 +137,15 @@ def _priority_point(root: AreaData, data: AreaData, area_id: str, indicator: Ind
     return point, frozenset(present)
 
 
+def why_no_value(points: list[TrendPoint]) -> Missing | None:
+    """Why a series has no value in any year: the latest year's reason, unless some year has the figure at a
+    coarser level (then that, so that a page can point to the level that has it). None when it has a value."""
+    if any(p.value is not None for p in points):
+        return None
+    reasons = [p.why for p in reversed(points) if p.why is not None]
+    return next((w for w in reasons if w.reason == "not_at_level"), reasons[0] if reasons else None)
+
+
 @dataclass(frozen=True)
 class Gap:
     """How an area compares with a reference in the first and latest year both have a value."""
