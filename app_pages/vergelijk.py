@@ -16,6 +16,8 @@ from app_pages.common import (
     altair_chart,
     data,
     data_key,
+    initiatives,
+    initiatives_version,
     show_notices,
     tr,
 )
@@ -48,9 +50,10 @@ def compared(generation: str, areas: tuple[str, ...], lang: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def comparison_report(generation: str, areas: tuple[str, ...], lang: str) -> bytes:
+def comparison_report(generation: str, areas: tuple[str, ...], lang: str, initiatives_at: str) -> bytes:
     """The comparison as a PDF on A4 (geo.report), from the same rows as the table below."""
-    return comparison_pdf(comparison_input(data(), list(areas), {a: area_label(a) for a in areas}, lang))
+    return comparison_pdf(comparison_input(data(), list(areas), {a: area_label(a) for a in areas}, lang,
+                                           initiatives()))
 
 
 def _to_url() -> None:
@@ -73,7 +76,7 @@ st.header(tr("compare_table", province=province))
 st.table(pd.DataFrame(comparison.table(rows, areas, names, lang, province)).set_index(tr("compare_col_problem")))
 st.caption(tr("compare_table_note", province=province))
 try:
-    pdf = comparison_report(data_key(area_data), tuple(areas), lang)
+    pdf = comparison_report(data_key(area_data), tuple(areas), lang, initiatives_version())
 except ReportUnavailable as exc:
     logging.getLogger("parkstad.report").warning("%s", exc)
     st.caption(tr("report_unavailable"))

@@ -97,7 +97,9 @@ def monitor_pdf(report: ReportInput, today: date | None = None) -> bytes:
 
     if report.shape is not None:
         _heading(pdf, t("report_map", lang, area=report.area_name))
-        _map(pdf, report.shape, width)
+        if pdf.get_y() + 90 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        pdf.set_y(pdf.get_y() + _map(pdf, report.shape, width) + 2)
         pdf.set_font("DejaVu", "", 7)
         pdf.multi_cell(width, 3.5, report.attribution, new_x="LMARGIN", new_y="NEXT")
 
@@ -226,8 +228,9 @@ def _charts(pdf, charts: list[tuple[str, Lines]], years: list[int], lang: str, w
             pdf.set_y(top + box_h + 2)
 
 
-def _map(pdf, shape, width: float) -> None:
-    """The area's outline, filled, scaled to fit 90 mm high (longitude shortened by the cosine of the latitude)."""
+def _map(pdf, shape, width: float, box_h: float = 90, left: float | None = None, top: float | None = None) -> float:
+    """The area's outline, filled, scaled into a box `width` wide and `box_h` high (longitude shortened by the
+    cosine of the latitude), centred; returns the height drawn."""
     import math
 
     import shapely
@@ -235,12 +238,9 @@ def _map(pdf, shape, width: float) -> None:
     minx, miny, maxx, maxy = shape.bounds
     squeeze = math.cos(math.radians((miny + maxy) / 2))
     span_x, span_y = max((maxx - minx) * squeeze, 1e-9), max(maxy - miny, 1e-9)
-    box_h = 90
-    if pdf.get_y() + box_h > pdf.h - pdf.b_margin:
-        pdf.add_page()
     scale = min(width / span_x, box_h / span_y)
-    left = pdf.l_margin + (width - span_x * scale) / 2
-    top = pdf.get_y()
+    left = (pdf.l_margin if left is None else left) + (width - span_x * scale) / 2
+    top = pdf.get_y() if top is None else top
     pdf.set_draw_color(*AREA_COLOUR)
     pdf.set_fill_color(199, 233, 180)
     pdf.set_line_width(0.4)
@@ -250,19 +250,35 @@ def _map(pdf, shape, width: float) -> None:
             continue
         ring = [(left + (x - minx) * squeeze * scale, top + (maxy - y) * scale) for x, y in polygon.exterior.coords]
         pdf.polygon(ring, style="DF")
-    pdf.set_y(top + span_y * scale + 2)
+    return span_y * scale
+
+
+def area_shape(data, area: str):
+    """The outline of an area of any kind (lon/lat): a priority area's buurten, a group's municipalities, a code's
+    own geometry; None when the data has none."""
+    import shapely
+
+    from geo.data import domain
+    from geo.maps.areas import area_geometry
+
+    regions = domain.regions()
+    if area in domain.priority_areas():
+        return area_geometry(data, domain.priority_areas()[area])
+    if area in regions:
+        gemeenten = data.layers["gemeenten"]
+        members = gemeenten[gemeenten["gemeentecode"].isin(regions[area].gemeentecodes)]
+        return shapely.union_all(members.geometry.values) if len(members) else None
+    row = data.row(area)
+    return row.geometry if row is not None else None
 
 
 def report_input(data, area: str, area_name: str, lang: str, items: list) -> ReportInput:
     """Everything the report shows for one area, from the same rules as the page: the monitor's rows
     (geo.maps.monitor.records), the initiatives working in the area per problem (geo.initiatives.filters)."""
-    import shapely
-
     from geo.config import ATTRIBUTION, LICENCE
     from geo.data import domain
     from geo.data.region import current as current_region
     from geo.initiatives import filters as filt
-    from geo.maps.areas import area_geometry
     from geo.maps.monitor import monitor, records
 
     regions = domain.regions()
@@ -275,15 +291,7 @@ def report_input(data, area: str, area_name: str, lang: str, items: list) -> Rep
     series = [(row.problem.label(lang), [[(p.year, p.value) for p in row.points if p.value is not None],
                                          [(p.year, p.value) for p in row.reference if p.value is not None]])
               for row in rows if any(p.value is not None for p in row.points)]
-    if area in domain.priority_areas():
-        shape = area_geometry(data, domain.priority_areas()[area])
-    elif area in regions:
-        gemeenten = data.layers["gemeenten"]
-        members = gemeenten[gemeenten["gemeentecode"].isin(regions[area].gemeentecodes)]
-        shape = shapely.union_all(members.geometry.values) if len(members) else None
-    else:
-        row = data.row(area)
-        shape = row.geometry if row is not None else None
+    shape = area_shape(data, area)
     definitions = [(row.indicator.label(lang), row.indicator.unit_in(lang),
                     " ".join(x for x in (row.indicator.note_in(lang), row.indicator.source(data.year, None, lang))
                              if x)) for row in rows if row.indicator is not None]
@@ -305,12 +313,17 @@ class ComparisonInput:
     names: list[str]  # the areas, then the province: the charts' lines
     charts: list[tuple[str, Lines]]
     definitions: list[tuple[str, str, str]]
+    initiatives: list[dict]  # per problem: how many initiatives work on it in each area
+    shapes: list[tuple[str, object]]  # each area's name and outline
+    attribution: str = ""
 
 
-def comparison_input(data, areas: list[str], names: dict[str, str], lang: str) -> ComparisonInput:
+def comparison_input(data, areas: list[str], names: dict[str, str], lang: str, items: list) -> ComparisonInput:
     """The comparison of `/vergelijk` for paper, from the same rules and rows as the page."""
+    from geo.config import ATTRIBUTION, LICENCE
     from geo.data import domain
     from geo.data.region import current as current_region
+    from geo.initiatives import filters as filt
     from geo.maps import comparison
 
     province = domain.regions()[domain.province_id()].label(lang)
@@ -327,7 +340,12 @@ def comparison_input(data, areas: list[str], names: dict[str, str], lang: str) -
         title=t("compare_report_title", lang, areas=", ".join(names[a] for a in areas)),
         region=current_region().name.get(lang), lang=lang, years=list(data.years),
         columns=list(rows[0]) if rows else [], rows=rows, names=[*(names[a] for a in areas), province],
-        charts=charts, definitions=list(dict.fromkeys(definitions)))
+        charts=charts, definitions=list(dict.fromkeys(definitions)),
+        initiatives=[{t("compare_col_problem", lang): problem.label(lang),
+                      **{names[a]: len(filt.for_problem(filt.in_area(items, a), problem)) for a in areas}}
+                     for problem in domain.problems().values()],
+        shapes=[(names[a], area_shape(data, a)) for a in areas],
+        attribution=f"{t('tile_attribution', lang)}: {ATTRIBUTION} ({LICENCE})")
 
 
 def comparison_pdf(report: ComparisonInput, today: date | None = None) -> bytes:
@@ -351,5 +369,31 @@ def comparison_pdf(report: ComparisonInput, today: date | None = None) -> bytes:
         _heading(pdf, t("compare_charts", lang))
         _legend(pdf, report.names)
         _charts(pdf, report.charts, report.years, lang, width)
+    _heading(pdf, t("monitor_initiatives", lang))
+    pdf.set_font("DejaVu", "", 7.5)
+    heads = list(report.initiatives[0]) if report.initiatives else []
+    with pdf.table(col_widths=[0.32] + [0.68 / max(len(heads) - 1, 1)] * (len(heads) - 1), text_align="LEFT",
+                   line_height=3.6, width=width) as grid:
+        for record in [dict(zip(heads, heads, strict=True)), *report.initiatives]:
+            row = grid.row()
+            for name in heads:
+                row.cell(str(record[name]))
+    pdf.ln(3)
+    drawn = [(name, shape) for name, shape in report.shapes if shape is not None]
+    if drawn:
+        _heading(pdf, t("compare_maps", lang))
+        if pdf.get_y() + 70 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        box_w, top = (width - 6 * (len(drawn) - 1)) / len(drawn), pdf.get_y()
+        heights = []
+        for index, (name, shape) in enumerate(drawn):
+            left = pdf.l_margin + index * (box_w + 6)
+            pdf.set_font("DejaVu", "B", 8)
+            pdf.set_xy(left, top)
+            pdf.cell(box_w, 4, name[:50])
+            heights.append(_map(pdf, shape, box_w, 60, left=left, top=top + 5))
+        pdf.set_y(top + 5 + max(heights) + 2)
+        pdf.set_font("DejaVu", "", 7)
+        pdf.multi_cell(width, 3.5, report.attribution, new_x="LMARGIN", new_y="NEXT")
     _definitions(pdf, report.definitions, lang, width)
     return bytes(pdf.output())

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from geo import report
+from geo.data import domain
 from geo.initiatives import filters as filt
 from geo.maps.monitor import monitor, records
 from tests.initiatives.test_initiatives import seed_rows
@@ -91,12 +92,12 @@ def test_the_monitor_page_offers_the_report(app_env, monkeypatch):
     assert "Haalt Kerkrade-Oost het gemiddelde van Limburg in?" in " ".join(text.split())
 
 
-def test_the_comparison_report_holds_the_pages_table(area_data):
+def test_the_comparison_report_holds_the_pages_table(area_data, seeded):
     from geo.maps import comparison
 
     areas = ["kerkrade-oost", "heerlen-noord", "GM0917"]
     names = {"kerkrade-oost": "Kerkrade-Oost", "heerlen-noord": "Heerlen-Noord", "GM0917": "Heerlen"}
-    made = report.comparison_input(area_data, areas, names, "nl")
+    made = report.comparison_input(area_data, areas, names, "nl", seeded)
     reader, text = text_of(report.comparison_pdf(made, today=date(2026, 12, 3)))
     assert round(float(reader.pages[0].mediabox.width)) == 842  # A4 landscape
     rows = comparison.table(comparison.compare(area_data, areas), areas, names, "nl", "Limburg")  # as on the page
@@ -105,4 +106,9 @@ def test_the_comparison_report_holds_the_pages_table(area_data):
         for name in names.values():
             first = row[name].split()[0]
             assert first in tokens, (row["Probleem"], name, row[name])
-    assert "Vergelijking: Kerkrade-Oost, Heerlen-Noord, Heerlen" in " ".join(text.split())
+    flat = " ".join(text.split())
+    assert "Vergelijking: Kerkrade-Oost, Heerlen-Noord, Heerlen" in flat
+    assert "Initiatieven per probleem" in flat and "De gebieden" in flat  # counts per area, each area's map
+    vacancy = next(r for r in made.initiatives if r["Probleem"] == "Leegstand")
+    working = filt.for_problem(filt.in_area(seeded, "kerkrade-oost"), domain.problems()["leegstand"])
+    assert vacancy["Kerkrade-Oost"] == len(working) > 0  # as /monitor counts them
