@@ -62,6 +62,8 @@ PAGE_CSS = """<style>
   .print-table .n { text-align: right; }
   .print-table thead { display: table-header-group; }
   tr, [data-testid="stVegaLiteChart"], iframe, .legend { break-inside: avoid; }
+  [data-testid="stTable"] table { table-layout: fixed; width: 100%; font-size: 8pt; }
+  [data-testid="stTable"] th, [data-testid="stTable"] td { overflow-wrap: anywhere; padding: 2pt 3pt; }
 }
 </style>"""
 
