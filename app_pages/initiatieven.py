@@ -95,7 +95,8 @@ with st.sidebar:
 
 # --- result ---------------------------------------------------------------------------------------
 st.title(label("init_title"))
-if staff_mode() != "off" and "staff_actor" not in st.session_state:  # where staff look first: the top of the page
+editing = staff_mode()  # how staff sign in ("off": nobody edits); read once per run
+if editing != "off" and "staff_actor" not in st.session_state:  # where staff look first: the top of the page
     st.markdown(f"[{literal(label('staff_entry'))} ↓](#beheer)")
 st.caption(label("init_intro"))
 for notice in notices:
@@ -210,7 +211,7 @@ else:
 st.divider()
 st.header(label("staff_title"), anchor="beheer")
 st.markdown(literal(label("staff_intro")))
-if staff_mode() == "off":
+if editing == "off":
     st.caption(label("staff_off"))
     st.stop()
 actor = staff_actor()  # the sign-in, right here under the heading

@@ -47,6 +47,22 @@ def run_page(path: str, **params) -> AppTest:
     return at
 
 
+def record_downloads(monkeypatch) -> dict[str, bytes]:
+    """What pages hand the browser to download, by file name (AppTest keeps no file names of its own)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    sent: dict[str, bytes] = {}
+    store_file = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            sent[filename] = path_or_data
+        return store_file(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return sent
+
+
 def widget(at: AppTest, label: str):
     matches = [w for w in [*at.selectbox, *at.slider] if w.label == label]
     assert matches, f"no widget {label!r}"

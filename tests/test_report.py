@@ -72,19 +72,9 @@ def test_a_missing_font_is_said_not_a_crash(area_data, seeded, monkeypatch, tmp_
 
 
 def test_the_monitor_page_offers_the_report(app_env, monkeypatch):
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from tests.test_app import record_downloads, run_page
 
-    from tests.test_app import run_page
-
-    sent: dict[str, bytes] = {}
-    store_file = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        if filename:
-            sent[filename] = path_or_data
-        return store_file(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    sent = record_downloads(monkeypatch)
     at = run_page("app_pages/monitor.py", area="kerkrade-oost")
     assert any(b.proto.label == "Rapport als PDF (A4)" for b in at.get("download_button"))
     name = f"monitor-kerkrade-oost-{date.today().isoformat()}.pdf"

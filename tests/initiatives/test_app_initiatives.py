@@ -11,7 +11,7 @@ from geo.initiatives.auth import hash_password
 from geo.initiatives.schema import Initiative
 from geo.initiatives.store import Actor, Store
 from tests.initiatives.test_initiatives import HOSTILE, valid
-from tests.test_app import choropleth_features, component_script, legend_html, run, run_page
+from tests.test_app import choropleth_features, component_script, legend_html, record_downloads, run, run_page
 
 PASSWORD = "staff-password-for-tests"
 
@@ -207,17 +207,7 @@ def test_exports_say_what_was_filtered_and_name_statuses_and_themes(app_env, mon
     import io
     from datetime import date
 
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    sent: dict[str, bytes] = {}  # what the page hands the browser to download, by file name
-    store_file = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        if filename:
-            sent[filename] = path_or_data
-        return store_file(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    sent = record_downloads(monkeypatch)  # what the page hands the browser to download, by file name
     open_page(theme="wonen", area="heerlen-noord", lang="en")
     day = date.today().isoformat()
     assert {f"initiatieven-wonen-heerlen-noord-{day}.{fmt}" for fmt in ("csv", "xlsx", "geojson")} <= set(sent)
