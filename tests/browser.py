@@ -236,6 +236,24 @@ def open_page(page, server, path: str):
     return page
 
 
+SETTLED_JS = """() => !document.querySelector('[data-stale="true"]')
+  && !document.querySelector('[data-testid^="stStatusWidgetRunning"]')"""
+
+
+def wait_until_settled(page, timeout: float = 30.0) -> None:
+    """Until the script run has ended and no element is left faded as stale from the run before (Streamlit draws
+    those at a third of their opacity, which is not what a visitor reads once the page has loaded). Two checks a
+    quarter second apart: a rerun the page asks for itself (query parameters) starts just after the first run."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        quiet = quiet + 1 if page.evaluate(SETTLED_JS) else 0
+        if quiet >= 2:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError("the page kept running or kept stale elements")
+
+
 MAP_STATE_JS = """
 () => {
   const map = Object.values(window).find(v => v && window.L && v instanceof L.Map);

@@ -13,7 +13,14 @@ import pytest
 from geo.accessibility import statement
 from geo.config import REPO_ROOT
 from geo.i18n import framework_texts
-from tests.browser import app_with_hostile_initiative, checked_page, map_frame, open_page, tooltip_at_map_centre
+from tests.browser import (
+    app_with_hostile_initiative,
+    checked_page,
+    map_frame,
+    open_page,
+    tooltip_at_map_centre,
+    wait_until_settled,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +52,7 @@ def open_whole(page, server, path: str, has_map: bool):
     if has_map:
         map_frame(page)
     page.wait_for_timeout(1000)  # the run's last elements
+    wait_until_settled(page)
 
 
 # --- axe-core -----------------------------------------------------------------------------------------------
