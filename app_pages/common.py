@@ -333,6 +333,12 @@ def explorer_link(**params) -> str:
     return "./?" + urlencode(query)
 
 
+def initiatives_link(filters) -> str:
+    """A relative link to /initiatieven with these filters (geo.initiatives.filters.Filters), in the current
+    language."""
+    return "./initiatieven?" + urlencode({**filters.params(), "lang": st.session_state.get("lang", DEFAULT_LANGUAGE)})
+
+
 def compare_link(*areas: str) -> str:
     """A relative link to the comparison of these areas with the region's first group (Parkstad) beside them
     (at most four, each once), in the current language."""

@@ -27,7 +27,7 @@ from geo.data.region import current as current_region
 from geo.export import csv_bytes
 from geo.i18n import literal, number
 from geo.initiatives import filters as filt
-from geo.maps import explorer
+from geo.maps import explorer, trend
 from geo.maps.monitor import area_options, default_area, export_frame, monitor, records
 from geo.maps.monitor_table import monitor_table_html
 from geo.maps.trend import year_label
@@ -60,14 +60,7 @@ st.query_params["area"] = area
 
 
 def area_label(code: str) -> str:
-    if code in domain.regions():
-        return domain.regions()[code].label(lang)
-    if code in domain.priority_areas():
-        return domain.priority_areas()[code].name
-    name = area_data.name_of(code) or code
-    if code.startswith("WK"):
-        return f"{name} ({area_data.row(code)['gemeentenaam']})"
-    return name
+    return trend.area_label(area_data, code, lang)
 
 
 def _area_to_url() -> None:

@@ -17,12 +17,15 @@ from app_pages.common import (
     data,
     data_key,
     initiatives,
+    initiatives_link,
     initiatives_version,
     show_notices,
     tr,
 )
 from geo.data import domain
-from geo.maps import comparison
+from geo.i18n import literal
+from geo.initiatives import filters as filt
+from geo.maps import comparison, trend
 from geo.report import ReportUnavailable, comparison_input, comparison_pdf
 
 area_data = data()
@@ -34,13 +37,7 @@ st.query_params["areas"] = ",".join(areas)
 
 
 def area_label(code: str) -> str:
-    if code in domain.regions():
-        return domain.regions()[code].label(lang)
-    if code in domain.priority_areas():
-        return domain.priority_areas()[code].name
-    row = area_data.row(code)
-    name = area_data.name_of(code) or code
-    return name if code.startswith("GM") or row is None else f"{name} ({row['gemeentenaam']}, {code})"
+    return trend.area_label(area_data, code, lang, with_code=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -103,3 +100,12 @@ if not points.empty:
     altair_chart(chart.facet(facet=alt.Facet("problem:N", title=None, sort=list(dict.fromkeys(points["problem"]))),
                              columns=3).resolve_scale(y="independent"))
     st.caption(tr("compare_charts_note"))
+
+st.header(tr("compare_initiatives"))
+counts = comparison.initiative_counts(initiatives(), areas, names, lang)
+st.table(pd.DataFrame(counts).set_index(tr("compare_col_problem")))
+st.caption(tr("compare_initiatives_note"))
+links = [f"[{literal(tr('compare_open_initiatives', area=names[area]))}]({initiatives_link(filters)})"
+         for area in areas if (filters := filt.filters_for(area)) is not None]
+if links:
+    st.markdown(" · ".join(links))

@@ -80,6 +80,7 @@ def monitor_pdf(report: ReportInput, today: date | None = None) -> bytes:
     pdf.ln(3)
 
     if report.series:
+        _room(pdf, CHART_ROOM)
         _heading(pdf, t("monitor_chart", lang, area=report.area_name, province=report.province))
         _legend(pdf, [report.area_name, report.province])
         _charts(pdf, report.series, report.years, lang, width)
@@ -96,12 +97,11 @@ def monitor_pdf(report: ReportInput, today: date | None = None) -> bytes:
         pdf.ln(5)
 
     if report.shape is not None:
+        _room(pdf, 100)  # the heading with its map
         _heading(pdf, t("report_map", lang, area=report.area_name))
-        if pdf.get_y() + 90 > pdf.h - pdf.b_margin:
-            pdf.add_page()
         pdf.set_y(pdf.get_y() + _map(pdf, report.shape, width) + 2)
         pdf.set_font("DejaVu", "", 7)
-        pdf.multi_cell(width, 3.5, report.attribution, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 3.5, report.attribution, new_x="LMARGIN", new_y="NEXT", align="L")
 
     _definitions(pdf, report.definitions, lang, width)
     return bytes(pdf.output())
@@ -123,53 +123,91 @@ def _document(title: str, region: str, lang: str, years: list[int], sources: lis
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
     pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(width, 7, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 7, title, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font("DejaVu", "", 9)
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     pdf.multi_cell(width, 4.5, t("report_made", lang, date=date_text(today or date.today(), lang), region=region,
-                                 years=span), new_x="LMARGIN", new_y="NEXT")
+                                 years=span), new_x="LMARGIN", new_y="NEXT", align="L")
     if sources:
         pdf.multi_cell(width, 4.5, f"{t('monitor_col_source', lang)}: {'; '.join(sources)}", new_x="LMARGIN",
-                       new_y="NEXT")
+                       new_y="NEXT", align="L")
     pdf.ln(2)
     return pdf, width
 
 
+def definition(indicator, year: int, lang: str) -> tuple[str, str, str]:
+    """An indicator's name, unit and CBS definition with its source, as the reports list them."""
+    note = (indicator.note_in(lang) or "").strip()
+    if note and not note.endswith("."):
+        note += "."
+    source = indicator.source(year, None, lang)
+    return (indicator.label(lang), indicator.unit_in(lang),
+            " ".join(x for x in (note, t("buurt_figure_source", lang, source=source) if source else "") if x))
+
+
 def _definitions(pdf, definitions: list[tuple[str, str, str]], lang: str, width: float) -> None:
     _heading(pdf, t("report_definitions", lang))
-    for label, unit, definition in definitions:
+    for label, unit, text in definitions:
         pdf.set_font("DejaVu", "B", 8)
-        pdf.multi_cell(width, 4, label + (f" ({unit})" if unit else ""), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 4, label + (f" ({unit})" if unit else ""), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.set_font("DejaVu", "", 8)
-        pdf.multi_cell(width, 4, definition or "–", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 4, text or "–", new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(1)
+
+
+def _room(pdf, height: float) -> None:
+    """A new sheet unless `height` mm still fit on this one (a heading stays with what it introduces)."""
+    if pdf.get_y() + height > pdf.h - pdf.b_margin:
+        pdf.add_page()
 
 
 def _heading(pdf, text: str) -> None:
     if pdf.get_y() > pdf.h - 40:
         pdf.add_page()
     pdf.set_font("DejaVu", "B", 11)
-    pdf.multi_cell(pdf.w - pdf.l_margin - pdf.r_margin, 6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(pdf.w - pdf.l_margin - pdf.r_margin, 6, text, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(1)
 
 
-# lines told apart by colour and dash (the page's charts also by point shape): area, province, more areas
+# lines told apart by colour, dash and point shape, as on the page (a report is often printed in grey):
+# area, province, more areas
 LINE_STYLES = [(AREA_COLOUR, None), (PROVINCE_COLOUR, (1.5, 1.0)), ((27, 120, 55), (0.6, 0.8)),
                ((166, 54, 3), (3.0, 1.0)), ((90, 90, 90), (0.4, 1.6))]
+POINT_MARKS = ["circle", "square", "triangle", "diamond", "cross"]
+CHART_BOX = 30  # mm, one small chart
+CHART_ROW = CHART_BOX + 10  # a row of charts needs this much room left on its sheet
+CHART_ROOM = 7 + 11 + CHART_ROW  # heading, legend (up to two lines) and the first row of charts
+
+
+def _mark(pdf, kind: str, x: float, y: float, size: float) -> None:
+    """A point of a line: filled in the current fill colour (the cross in the draw colour)."""
+    r = size / 2
+    if kind == "circle":
+        pdf.ellipse(x - r, y - r, size, size, style="F")
+    elif kind == "square":
+        pdf.rect(x - r * 0.85, y - r * 0.85, size * 0.85, size * 0.85, style="F")
+    elif kind == "triangle":
+        pdf.polygon([(x, y - r * 1.1), (x + r, y + r * 0.8), (x - r, y + r * 0.8)], style="F")
+    elif kind == "diamond":
+        pdf.polygon([(x, y - r * 1.2), (x + r, y), (x, y + r * 1.2), (x - r, y)], style="F")
+    else:
+        pdf.line(x - r, y - r, x + r, y + r)
+        pdf.line(x - r, y + r, x + r, y - r)
 
 
 def _legend(pdf, names: list[str]) -> None:
     pdf.set_font("DejaVu", "", 8)
-    for name, (colour, dash) in zip(names, LINE_STYLES, strict=False):
+    for name, (colour, dash), mark in zip(names, LINE_STYLES, POINT_MARKS, strict=False):
         if pdf.get_x() + pdf.get_string_width(name) + 18 > pdf.w - pdf.r_margin:
             pdf.ln(5)
         x, y = pdf.get_x(), pdf.get_y() + 2
-        pdf.set_draw_color(*colour)
-        pdf.set_line_width(0.6)
-        if dash:
-            pdf.set_dash_pattern(dash=dash[0], gap=dash[1])
-        pdf.line(x, y, x + 8, y)
-        pdf.set_dash_pattern()
+        with pdf.local_context(draw_color=colour, fill_color=colour, line_width=0.6):
+            if dash:
+                pdf.set_dash_pattern(dash=dash[0], gap=dash[1])
+            pdf.line(x, y, x + 8, y)
+            pdf.set_dash_pattern()
+            pdf.set_line_width(0.3)
+            _mark(pdf, mark, x + 4, y, 1.8)
         pdf.set_x(x + 10)
         pdf.cell(pdf.get_string_width(name) + 6, 4, name)
     pdf.ln(6)
@@ -179,53 +217,65 @@ def _charts(pdf, charts: list[tuple[str, Lines]], years: list[int], lang: str, w
     """One small line chart per problem, all its lines on one scale."""
     per_row, gap = 3, 4
     box_w = (width - gap * (per_row - 1)) / per_row
-    box_h = 30
+    box_h = CHART_BOX
     first, last = years[0], years[-1]
     top = pdf.get_y()
     for index, (problem, lines) in enumerate(charts):
         if index % per_row == 0:
-            if pdf.get_y() + box_h + 10 > pdf.h - pdf.b_margin:
-                pdf.add_page()
+            _room(pdf, CHART_ROW)
             top = pdf.get_y()
         left = pdf.l_margin + (index % per_row) * (box_w + gap)
         values = [v for line in lines for _, v in line]
         low, high = min(values), max(values)
         if high - low < 1e-9:
             low, high = low - 1, high + 1
-        pdf.set_font("DejaVu", "B", 7)
-        pdf.set_xy(left, top)
-        pdf.cell(box_w, 3.5, problem[:45])
-        plot_top, plot_h = top + 4.5, box_h - 9
-        pdf.set_draw_color(190, 190, 190)
-        pdf.set_line_width(0.2)
-        pdf.rect(left, plot_top, box_w, plot_h)
-
-        def place(year: int, value: float, left=left, plot_top=plot_top, plot_h=plot_h, low=low, high=high):
-            x = left + 2 + (box_w - 4) * ((year - first) / (last - first) if last > first else 0.5)
-            return x, plot_top + plot_h - 1.5 - (plot_h - 3) * (value - low) / (high - low)
-
-        for points, (colour, dash) in reversed(list(zip(lines, LINE_STYLES, strict=False))):
-            pdf.set_draw_color(*colour)
-            pdf.set_line_width(0.5)
-            if dash:
-                pdf.set_dash_pattern(dash=dash[0], gap=dash[1])
-            spots = [place(year, value) for year, value in points]
-            for (x1, y1), (x2, y2) in zip(spots, spots[1:], strict=False):
-                pdf.line(x1, y1, x2, y2)
-            pdf.set_dash_pattern()
-            pdf.set_fill_color(*colour)
-            for x, y in spots:
-                pdf.ellipse(x - 0.6, y - 0.6, 1.2, 1.2, style="F")
-        pdf.set_font("DejaVu", "", 6)
-        pdf.set_text_color(80, 80, 80)
-        pdf.set_xy(left, plot_top + plot_h)
-        pdf.cell(box_w / 2, 3, str(first))
-        pdf.cell(box_w / 2, 3, str(last), align="R")
-        pdf.set_xy(left, plot_top - 0.2)
-        pdf.cell(box_w - 1, 3, number(high, 1, lang), align="R")
-        pdf.set_text_color(0, 0, 0)
+        with pdf.local_context():
+            _chart(pdf, problem, lines, (left, top, box_w, box_h), (first, last), (low, high), lang)
         if index % per_row == per_row - 1 or index == len(charts) - 1:
             pdf.set_y(top + box_h + 2)
+
+
+def _chart(pdf, problem: str, lines: Lines, box: tuple[float, float, float, float], years: tuple[int, int],
+           scale: tuple[float, float], lang: str) -> None:
+    """One problem's chart in its box: title, frame, every line with its dash and point shape, the first and last
+    year below, the scale's top and bottom inside."""
+    left, top, box_w, box_h = box
+    first, last = years
+    low, high = scale
+    pdf.set_font("DejaVu", "B", 7)
+    pdf.set_xy(left, top)
+    pdf.cell(box_w, 3.5, problem[:45])
+    plot_top, plot_h = top + 4.5, box_h - 9
+    pdf.set_draw_color(190, 190, 190)
+    pdf.set_line_width(0.2)
+    pdf.rect(left, plot_top, box_w, plot_h)
+
+    def place(year: int, value: float) -> tuple[float, float]:
+        x = left + 2 + (box_w - 4) * ((year - first) / (last - first) if last > first else 0.5)
+        return x, plot_top + plot_h - 1.5 - (plot_h - 3) * (value - low) / (high - low)
+
+    for points, (colour, dash), mark in reversed(list(zip(lines, LINE_STYLES, POINT_MARKS, strict=False))):
+        pdf.set_draw_color(*colour)
+        pdf.set_line_width(0.5)
+        if dash:
+            pdf.set_dash_pattern(dash=dash[0], gap=dash[1])
+        spots = [place(year, value) for year, value in points]
+        for (x1, y1), (x2, y2) in zip(spots, spots[1:], strict=False):
+            pdf.line(x1, y1, x2, y2)
+        pdf.set_dash_pattern()
+        pdf.set_fill_color(*colour)
+        pdf.set_line_width(0.3)
+        for x, y in spots:
+            _mark(pdf, mark, x, y, 1.4)
+    pdf.set_font("DejaVu", "", 6)
+    pdf.set_text_color(80, 80, 80)
+    pdf.set_xy(left, plot_top + plot_h)
+    pdf.cell(box_w / 2, 3, str(first))
+    pdf.cell(box_w / 2, 3, str(last), align="R")
+    pdf.set_xy(left, plot_top - 0.2)
+    pdf.cell(box_w - 1, 3, number(high, 1, lang), align="R")
+    pdf.set_xy(left, plot_top + plot_h - 3)
+    pdf.cell(box_w - 1, 3, number(low, 1, lang), align="R")
 
 
 def _map(pdf, shape, width: float, box_h: float = 90, left: float | None = None, top: float | None = None) -> float:
@@ -241,15 +291,14 @@ def _map(pdf, shape, width: float, box_h: float = 90, left: float | None = None,
     scale = min(width / span_x, box_h / span_y)
     left = (pdf.l_margin if left is None else left) + (width - span_x * scale) / 2
     top = pdf.get_y() if top is None else top
-    pdf.set_draw_color(*AREA_COLOUR)
-    pdf.set_fill_color(199, 233, 180)
-    pdf.set_line_width(0.4)
     polygons = list(shape.geoms) if isinstance(shape, shapely.MultiPolygon | shapely.GeometryCollection) else [shape]
-    for polygon in polygons:
-        if not isinstance(polygon, shapely.Polygon):
-            continue
-        ring = [(left + (x - minx) * squeeze * scale, top + (maxy - y) * scale) for x, y in polygon.exterior.coords]
-        pdf.polygon(ring, style="DF")
+    with pdf.local_context(draw_color=AREA_COLOUR, fill_color=(199, 233, 180), line_width=0.4):
+        for polygon in polygons:
+            if not isinstance(polygon, shapely.Polygon):
+                continue
+            ring = [(left + (x - minx) * squeeze * scale, top + (maxy - y) * scale)
+                    for x, y in polygon.exterior.coords]
+            pdf.polygon(ring, style="DF")
     return span_y * scale
 
 
@@ -292,9 +341,7 @@ def report_input(data, area: str, area_name: str, lang: str, items: list) -> Rep
                                          [(p.year, p.value) for p in row.reference if p.value is not None]])
               for row in rows if any(p.value is not None for p in row.points)]
     shape = area_shape(data, area)
-    definitions = [(row.indicator.label(lang), row.indicator.unit_in(lang),
-                    " ".join(x for x in (row.indicator.note_in(lang), row.indicator.source(data.year, None, lang))
-                             if x)) for row in rows if row.indicator is not None]
+    definitions = [definition(row.indicator, data.year, lang) for row in rows if row.indicator is not None]
     return ReportInput(
         title=t("monitor_title", lang, area=area_name, province=province), region=current_region().name.get(lang),
         province=province, area_name=area_name, lang=lang, years=list(data.years), table=table, series=series,
@@ -323,7 +370,6 @@ def comparison_input(data, areas: list[str], names: dict[str, str], lang: str, i
     from geo.config import ATTRIBUTION, LICENCE
     from geo.data import domain
     from geo.data.region import current as current_region
-    from geo.initiatives import filters as filt
     from geo.maps import comparison
 
     province = domain.regions()[domain.province_id()].label(lang)
@@ -333,17 +379,13 @@ def comparison_input(data, areas: list[str], names: dict[str, str], lang: str, i
                                          for a in areas] + [[(p.year, p.value) for p in row.reference
                                                              if p.value is not None]])
               for row in compared if row.cells and any(c.latest for c in row.cells.values())]
-    definitions = [(row.indicator.label(lang), row.indicator.unit_in(lang),
-                    " ".join(x for x in (row.indicator.note_in(lang), row.indicator.source(data.year, None, lang))
-                             if x)) for row in compared if row.indicator is not None]
+    definitions = [definition(row.indicator, data.year, lang) for row in compared if row.indicator is not None]
     return ComparisonInput(
         title=t("compare_report_title", lang, areas=", ".join(names[a] for a in areas)),
         region=current_region().name.get(lang), lang=lang, years=list(data.years),
         columns=list(rows[0]) if rows else [], rows=rows, names=[*(names[a] for a in areas), province],
         charts=charts, definitions=list(dict.fromkeys(definitions)),
-        initiatives=[{t("compare_col_problem", lang): problem.label(lang),
-                      **{names[a]: len(filt.for_problem(filt.in_area(items, a), problem)) for a in areas}}
-                     for problem in domain.problems().values()],
+        initiatives=comparison.initiative_counts(items, areas, names, lang),
         shapes=[(names[a], area_shape(data, a)) for a in areas],
         attribution=f"{t('tile_attribution', lang)}: {ATTRIBUTION} ({LICENCE})")
 
@@ -366,10 +408,11 @@ def comparison_pdf(report: ComparisonInput, today: date | None = None) -> bytes:
                 row.cell(str(record.get(name, "")))
     pdf.ln(3)
     if report.charts:
+        _room(pdf, CHART_ROOM)
         _heading(pdf, t("compare_charts", lang))
         _legend(pdf, report.names)
         _charts(pdf, report.charts, report.years, lang, width)
-    _heading(pdf, t("monitor_initiatives", lang))
+    _heading(pdf, t("compare_initiatives", lang))
     pdf.set_font("DejaVu", "", 7.5)
     heads = list(report.initiatives[0]) if report.initiatives else []
     with pdf.table(col_widths=[0.32] + [0.68 / max(len(heads) - 1, 1)] * (len(heads) - 1), text_align="LEFT",
@@ -381,9 +424,8 @@ def comparison_pdf(report: ComparisonInput, today: date | None = None) -> bytes:
     pdf.ln(3)
     drawn = [(name, shape) for name, shape in report.shapes if shape is not None]
     if drawn:
+        _room(pdf, 80)  # the heading with its maps
         _heading(pdf, t("compare_maps", lang))
-        if pdf.get_y() + 70 > pdf.h - pdf.b_margin:
-            pdf.add_page()
         box_w, top = (width - 6 * (len(drawn) - 1)) / len(drawn), pdf.get_y()
         heights = []
         for index, (name, shape) in enumerate(drawn):
@@ -394,6 +436,6 @@ def comparison_pdf(report: ComparisonInput, today: date | None = None) -> bytes:
             heights.append(_map(pdf, shape, box_w, 60, left=left, top=top + 5))
         pdf.set_y(top + 5 + max(heights) + 2)
         pdf.set_font("DejaVu", "", 7)
-        pdf.multi_cell(width, 3.5, report.attribution, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 3.5, report.attribution, new_x="LMARGIN", new_y="NEXT", align="L")
     _definitions(pdf, report.definitions, lang, width)
     return bytes(pdf.output())

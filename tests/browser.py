@@ -188,7 +188,7 @@ PDF_VIEW = """<!doctype html><html><body style="margin:0;background:#fff"><canva
 import * as pdfjs from "/pdfjs/pdf.mjs";
 pdfjs.GlobalWorkerOptions.workerSrc = "/pdfjs/pdf.worker.mjs";
 const doc = await pdfjs.getDocument("/pdfjs/report.pdf").promise;
-const sheet = await doc.getPage(1);
+const sheet = await doc.getPage(Number(new URLSearchParams(location.search).get("sheet") || 1));
 const view = sheet.getViewport({scale: 1.5});
 const canvas = document.getElementById("sheet");
 canvas.width = view.width; canvas.height = view.height;
@@ -197,9 +197,9 @@ window.pages = doc.numPages;
 </script></body></html>"""
 
 
-def pdf_screenshot(browser, pdf: bytes, path: Path) -> int:
-    """Draw the first page of a PDF with pdf.js (npm, node_modules/) in Chromium and save it as a PNG; returns the
-    number of pages. Everything is served from loopback addresses by the test itself."""
+def pdf_screenshot(browser, pdf: bytes, path: Path, sheet: int = 1) -> int:
+    """Draw one page of a PDF (the first unless `sheet` says) with pdf.js (npm, node_modules/) in Chromium and save
+    it as a PNG; returns the number of pages. Everything is served from loopback addresses by the test itself."""
     import pytest
 
     library = REPO_ROOT / "node_modules" / "pdfjs-dist" / "build"
@@ -222,7 +222,7 @@ def pdf_screenshot(browser, pdf: bytes, path: Path) -> int:
 
     page.route("**/*", serve)
     try:
-        page.goto("http://127.0.0.1:9/pdfjs/view.html")
+        page.goto(f"http://127.0.0.1:9/pdfjs/view.html?sheet={sheet}")
         page.wait_for_function("() => window.pages > 0", timeout=30_000)
         page.locator("#sheet").screenshot(path=str(path))
         return page.evaluate("() => window.pages")

@@ -69,3 +69,40 @@ def test_linked_from_explorer_monitor_and_areas(app_env):
     assert any("./vergelijk?areas=kerkrade-oost" in m.value for m in monitor_page.markdown)
     areas = run("app_pages/gebieden.py")
     assert any("./vergelijk?areas=kerkrade-oost%2CGM0928" in m.value for m in areas.markdown)
+
+
+def test_the_initiatives_working_on_each_problem_stand_beside_the_figures(app_env):
+    """Need beside action: per problem how many initiatives work on it in each area, the same count as /monitor,
+    and a link to exactly those initiatives on /initiatieven where the list can be filtered on the area."""
+    import re
+
+    at = open_compare(areas=AREAS)
+    assert any(h.value == "Initiatieven per probleem en gebied" for h in at.header)
+    counts = at.table[1].value
+    assert list(counts.columns) == ["Kerkrade-Oost", "Heerlen-Noord", "Heerlen"] and len(counts) == 9
+    for area, column in (("kerkrade-oost", "Kerkrade-Oost"), ("GM0917", "Heerlen")):
+        monitor_page = run_page("app_pages/monitor.py", area=area)
+        said = {m.group(1): int(m.group(2)) for m in (re.match(r"\*\*(.+?)\*\* \((\d+)\)", md.value)
+                                                       for md in monitor_page.markdown) if m}
+        assert said and {problem: int(counts.loc[problem, column]) for problem in said} == said, area
+    assert counts["Kerkrade-Oost"].sum() > 0
+    links = " ".join(md.value for md in at.markdown)
+    assert "(./initiatieven?area=kerkrade-oost&lang=nl)" in links
+    assert "(./initiatieven?gemeente=GM0917&lang=nl)" in links
+
+
+def test_a_filtered_list_holds_exactly_the_initiatives_counted(area_data):
+    from geo.data import domain
+    from geo.initiatives import filters as filt
+    from tests.test_report import seeded_initiatives
+
+    items = seeded_initiatives(area_data)
+    names = {"kerkrade-oost": "K", "GM0917": "H", "parkstad": "P", "WK091710": "W"}
+    counts = comparison.initiative_counts(items, list(names), names, "nl")
+    for row, problem in zip(counts, domain.problems().values(), strict=True):
+        for area, name in names.items():
+            filters = filt.filters_for(area, problem)
+            if filters is None:  # a group or a wijk: the list has no such filter, the page links none
+                assert area in ("parkstad", "WK091710")
+                continue
+            assert len(filt.apply(items, filters)) == row[name], (area, problem.problem_id)

@@ -11,16 +11,22 @@ from pypdf import PdfReader
 
 from geo import report
 from geo.data import domain
+from geo.i18n import t
 from geo.initiatives import filters as filt
 from geo.maps.monitor import monitor, records
 from tests.initiatives.test_initiatives import seed_rows
 
 
-@pytest.fixture(scope="module")
-def seeded(area_data):
+def seeded_initiatives(area_data) -> list:
+    """The initiatives the project ships (data/initiatives.csv), checked against the areas in the cache."""
     from geo.initiatives.schema import Reference, check_rows
 
     return check_rows(seed_rows(), Reference.from_data(area_data)).initiatives
+
+
+@pytest.fixture(scope="module")
+def seeded(area_data):
+    return seeded_initiatives(area_data)
 
 
 def text_of(pdf: bytes) -> tuple[PdfReader, str]:
@@ -102,3 +108,25 @@ def test_the_comparison_report_holds_the_pages_table(area_data, seeded):
     vacancy = next(r for r in made.initiatives if r["Probleem"] == "Leegstand")
     working = filt.for_problem(filt.in_area(seeded, "kerkrade-oost"), domain.problems()["leegstand"])
     assert vacancy["Kerkrade-Oost"] == len(working) > 0  # as /monitor counts them
+
+
+def sheet_with(reader, words: str) -> int:
+    return next(i for i, page in enumerate(reader.pages) if words in " ".join(page.extract_text().split()))
+
+
+@pytest.mark.parametrize("lang", ["nl", "de"])
+def test_a_map_heading_stays_with_its_map_and_definitions_name_their_source(area_data, seeded, lang):
+    made = report.report_input(area_data, "kerkrade-oost", "Kerkrade-Oost", lang, seeded)
+    reader, _ = text_of(report.monitor_pdf(made))
+    attribution = made.attribution
+    assert sheet_with(reader, t("report_map", lang, area="Kerkrade-Oost")) == sheet_with(reader, attribution)
+    source = t("buurt_figure_source", lang, source="").split(":")[0] + ":"  # "Bron:" / "Quelle:"
+    assert made.definitions and all(source in text for _, _, text in made.definitions), made.definitions
+    areas = ["kerkrade-oost", "heerlen-noord", "GM0917", "GM0928"]
+    names = {a: area_data.name_of(a) or a for a in areas}
+    for chosen in (areas, areas[:3]):
+        made = report.comparison_input(area_data, chosen, names, lang, seeded)
+        reader, _ = text_of(report.comparison_pdf(made))
+        assert sheet_with(reader, t("compare_maps", lang)) == sheet_with(reader, attribution)
+        charts = reader.pages[sheet_with(reader, t("compare_charts", lang))].extract_text().split()
+        assert str(area_data.years[0]) in charts  # the charts' first axis label, with their heading and legend

@@ -252,6 +252,17 @@ def in_area(items: list[Initiative], area: str) -> list[Initiative]:
     return [item for item in items if works_in(item, area)]
 
 
+def filters_for(area: str, problem: domain.Problem | None = None) -> Filters | None:
+    """The filters of /initiatieven that list exactly the initiatives `works_in` counts for an area (and, given a
+    problem, whose themes work on it); None for an area the list cannot be filtered on (a group, a wijk, a buurt)."""
+    themes = tuple(problem.initiative_themes) if problem else ()
+    if area in domain.priority_areas():
+        return Filters(themes=themes, area=area)
+    if area.startswith("GM"):
+        return Filters(themes=themes, gemeente=area)
+    return None
+
+
 def for_problem(items: list[Initiative], problem: domain.Problem) -> list[Initiative]:
     """Initiatives whose themes work on a Regio Deal problem (data/problems.csv: initiative_themes)."""
     themes = set(problem.initiative_themes)

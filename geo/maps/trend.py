@@ -77,6 +77,21 @@ def area_kind(data: AreaData, area: str) -> str:
     )
 
 
+def area_label(data: AreaData, code: str, lang: str, with_code: bool = False) -> str:
+    """An area in words, for titles, menus and reports (monitor, comparison): a group or the province as the region
+    file names it, a priority area's name, a municipality's name, a wijk or buurt with its municipality (and its
+    code, where areas of several municipalities and levels are listed together)."""
+    if code in domain.regions():
+        return domain.regions()[code].label(lang)
+    if code in domain.priority_areas():
+        return domain.priority_areas()[code].name
+    name = data.name_of(code) or code
+    row = data.row(code)
+    if code.startswith("GM") or row is None:
+        return name
+    return f"{name} ({row['gemeentenaam']}, {code})" if with_code else f"{name} ({row['gemeentenaam']})"
+
+
 def _float(value) -> float | None:
     try:
         value = float(value)

@@ -13,7 +13,7 @@ from geo.initiatives.schema import Initiative
 from geo.maps import explorer
 from geo.maps.choropleth import build_choropleth
 from geo.maps.monitor import area_options, monitor
-from geo.maps.trend import TrendPoint, UnknownArea, comparison, gap_over_time, series
+from geo.maps.trend import TrendPoint, UnknownArea, area_label, comparison, gap_over_time, series
 from tests import derived_years as derived
 
 
@@ -153,3 +153,13 @@ def test_monitor_area_options_and_initiatives(area_data):
     problems = domain.problems()
     assert filt.for_problem([item], problems["veiligheid"]) == [item]
     assert filt.for_problem([item], problems["gezondheid"]) == []
+
+
+def test_area_label_names_every_kind_of_area_the_same_way_on_monitor_and_comparison(area_data):
+    wijk = area_data.name_of("WK091710")
+    assert area_label(area_data, "parkstad", "de") == "Parkstad Limburg"
+    assert area_label(area_data, "kerkrade-oost", "nl") == "Kerkrade-Oost"
+    assert area_label(area_data, "GM0917", "nl") == area_label(area_data, "GM0917", "nl", with_code=True) == "Heerlen"
+    assert area_label(area_data, "WK091710", "nl") == f"{wijk} (Heerlen)"
+    assert area_label(area_data, "WK091710", "nl", with_code=True) == f"{wijk} (Heerlen, WK091710)"
+    assert area_label(area_data, "BU09171000", "nl", with_code=True).endswith("(Heerlen, BU09171000)")
