@@ -10,8 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
-    LINE_DASHES,
-    POINT_SHAPES,
+    VALUE_AXIS_FORMAT,
     altair_chart,
     compare_link,
     data,
@@ -19,6 +18,7 @@ from app_pages.common import (
     explorer_link,
     initiatives,
     initiatives_version,
+    line_encodings,
     show_notices,
     tr,
 )
@@ -27,7 +27,7 @@ from geo.data.region import current as current_region
 from geo.export import csv_bytes
 from geo.i18n import literal, number
 from geo.initiatives import filters as filt
-from geo.maps import explorer, trend
+from geo.maps import explorer, line_styles, trend
 from geo.maps.monitor import area_options, default_area, export_frame, monitor, records
 from geo.maps.monitor_table import monitor_table_html
 from geo.maps.trend import year_label
@@ -114,11 +114,8 @@ if chart_rows:
     base = alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("year:Q", title=tr("trend_axis_year"), axis=alt.Axis(format="d", tickMinStep=1),
                 scale=alt.Scale(domain=[area_data.years[0], area_data.years[-1]])),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(range=["#253494", "#7570b3"])),
-        strokeDash=alt.StrokeDash("series:N", title=None, legend=None, scale=alt.Scale(range=LINE_DASHES)),
-        shape=alt.Shape("series:N", title=None, legend=None, scale=alt.Scale(range=POINT_SHAPES)),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=VALUE_AXIS_FORMAT)),
+        **line_encodings([area_label(area), province], line_styles.styles(1), alt.Legend(orient="bottom")),
         detail="segment:N",
         tooltip=[alt.Tooltip("series:N", title=tr("col_name")),
                  alt.Tooltip("year_text:N", title=tr("year")), alt.Tooltip("text:N", title=tr("monitor_col_latest"))],

@@ -11,21 +11,21 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
-    LINE_DASHES,
-    POINT_SHAPES,
+    VALUE_AXIS_FORMAT,
     altair_chart,
     data,
     data_key,
     initiatives,
     initiatives_link,
     initiatives_version,
+    line_encodings,
     show_notices,
     tr,
 )
 from geo.data import domain
 from geo.i18n import literal
 from geo.initiatives import filters as filt
-from geo.maps import comparison, trend
+from geo.maps import comparison, line_styles, trend
 from geo.report import ReportUnavailable, comparison_input, comparison_pdf
 
 area_data = data()
@@ -88,12 +88,8 @@ if not points.empty:
     chart = alt.Chart(points).mark_line(point=True).encode(
         x=alt.X("year:Q", title=tr("trend_axis_year"), axis=alt.Axis(format="d", tickMinStep=1),
                 scale=alt.Scale(domain=[area_data.years[0], area_data.years[-1]])),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title=None, sort=order, legend=alt.Legend(orient="bottom", labelLimit=260)),
-        strokeDash=alt.StrokeDash("series:N", sort=order, title=None, legend=None,
-                                  scale=alt.Scale(domain=order, range=LINE_DASHES[:len(order)])),
-        shape=alt.Shape("series:N", sort=order, title=None, legend=None,
-                        scale=alt.Scale(domain=order, range=POINT_SHAPES[:len(order)])),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=VALUE_AXIS_FORMAT)),
+        **line_encodings(order, line_styles.styles(len(areas)), alt.Legend(orient="bottom", labelLimit=260)),
         tooltip=[alt.Tooltip("series:N", title=tr("col_name")), alt.Tooltip("year:Q", title=tr("year")),
                  alt.Tooltip("value:Q", title=tr("monitor_col_latest"), format=",.1f")],
     ).properties(width=220, height=140)

@@ -15,10 +15,10 @@ from datetime import date
 from pathlib import Path
 
 from geo.i18n import date_text, number, t
+from geo.maps import line_styles
 
 FONT_DIR = Path(os.environ.get("PARKSTAD_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-AREA_COLOUR, PROVINCE_COLOUR = (37, 52, 148), (117, 112, 179)
 
 
 Lines = list[list[tuple[int, float]]]  # per line (in LINE_STYLES order) its (year, value) points
@@ -169,25 +169,18 @@ def _heading(pdf, text: str) -> None:
     pdf.ln(1)
 
 
-# lines told apart by colour, dash and point shape, as on the page (a report is often printed in grey):
-# area, province, more areas
-LINE_STYLES = [(AREA_COLOUR, None), (PROVINCE_COLOUR, (1.5, 1.0)), ((27, 120, 55), (0.6, 0.8)),
-               ((166, 54, 3), (3.0, 1.0)), ((90, 90, 90), (0.4, 1.6))]
-POINT_MARKS = ["circle", "square", "triangle", "diamond", "cross"]
-CHART_BOX = 30  # mm, one small chart
-CHART_ROW = CHART_BOX + 10  # a row of charts needs this much room left on its sheet
-CHART_ROOM = 7 + 11 + CHART_ROW  # heading, legend (up to two lines) and the first row of charts
-
-
 def _mark(pdf, kind: str, x: float, y: float, size: float) -> None:
-    """A point of a line: filled in the current fill colour (the cross in the draw colour)."""
+    """A point of a line in the shape the page's charts give it (geo.maps.line_styles): filled in the current fill
+    colour (the cross in the draw colour)."""
     r = size / 2
     if kind == "circle":
         pdf.ellipse(x - r, y - r, size, size, style="F")
     elif kind == "square":
         pdf.rect(x - r * 0.85, y - r * 0.85, size * 0.85, size * 0.85, style="F")
-    elif kind == "triangle":
+    elif kind == "triangle-up":
         pdf.polygon([(x, y - r * 1.1), (x + r, y + r * 0.8), (x - r, y + r * 0.8)], style="F")
+    elif kind == "triangle-down":
+        pdf.polygon([(x, y + r * 1.1), (x + r, y - r * 0.8), (x - r, y - r * 0.8)], style="F")
     elif kind == "diamond":
         pdf.polygon([(x, y - r * 1.2), (x + r, y), (x, y + r * 1.2), (x - r, y)], style="F")
     else:
@@ -195,19 +188,32 @@ def _mark(pdf, kind: str, x: float, y: float, size: float) -> None:
         pdf.line(x - r, y + r, x + r, y - r)
 
 
+def _line(pdf, style, spots: list[tuple[float, float]], width: float, mark: float,
+          marked: list[tuple[float, float]] | None = None) -> None:
+    """A chart line through `spots` in its colour and dash, with a mark at each spot (or at `marked`)."""
+    with pdf.local_context(draw_color=style.rgb, fill_color=style.rgb, line_width=width):
+        if style.paper_dash:
+            pdf.set_dash_pattern(dash=style.paper_dash[0], gap=style.paper_dash[1])
+        for (x1, y1), (x2, y2) in zip(spots, spots[1:], strict=False):
+            pdf.line(x1, y1, x2, y2)
+        pdf.set_dash_pattern()
+        pdf.set_line_width(0.3)
+        for x, y in spots if marked is None else marked:
+            _mark(pdf, style.shape, x, y, mark)
+
+
+CHART_BOX = 30  # mm, one small chart
+CHART_ROW = CHART_BOX + 10  # a row of charts needs this much room left on its sheet
+CHART_ROOM = 7 + 11 + CHART_ROW  # heading, legend (up to two lines) and the first row of charts
+
+
 def _legend(pdf, names: list[str]) -> None:
     pdf.set_font("DejaVu", "", 8)
-    for name, (colour, dash), mark in zip(names, LINE_STYLES, POINT_MARKS, strict=False):
+    for name, style in zip(names, line_styles.styles(len(names) - 1), strict=True):
         if pdf.get_x() + pdf.get_string_width(name) + 18 > pdf.w - pdf.r_margin:
             pdf.ln(5)
         x, y = pdf.get_x(), pdf.get_y() + 2
-        with pdf.local_context(draw_color=colour, fill_color=colour, line_width=0.6):
-            if dash:
-                pdf.set_dash_pattern(dash=dash[0], gap=dash[1])
-            pdf.line(x, y, x + 8, y)
-            pdf.set_dash_pattern()
-            pdf.set_line_width(0.3)
-            _mark(pdf, mark, x + 4, y, 1.8)
+        _line(pdf, style, [(x, y), (x + 8, y)], 0.6, 1.8, marked=[(x + 4, y)])
         pdf.set_x(x + 10)
         pdf.cell(pdf.get_string_width(name) + 6, 4, name)
     pdf.ln(6)
@@ -254,19 +260,8 @@ def _chart(pdf, problem: str, lines: Lines, box: tuple[float, float, float, floa
         x = left + 2 + (box_w - 4) * ((year - first) / (last - first) if last > first else 0.5)
         return x, plot_top + plot_h - 1.5 - (plot_h - 3) * (value - low) / (high - low)
 
-    for points, (colour, dash), mark in reversed(list(zip(lines, LINE_STYLES, POINT_MARKS, strict=False))):
-        pdf.set_draw_color(*colour)
-        pdf.set_line_width(0.5)
-        if dash:
-            pdf.set_dash_pattern(dash=dash[0], gap=dash[1])
-        spots = [place(year, value) for year, value in points]
-        for (x1, y1), (x2, y2) in zip(spots, spots[1:], strict=False):
-            pdf.line(x1, y1, x2, y2)
-        pdf.set_dash_pattern()
-        pdf.set_fill_color(*colour)
-        pdf.set_line_width(0.3)
-        for x, y in spots:
-            _mark(pdf, mark, x, y, 1.4)
+    for points, style in reversed(list(zip(lines, line_styles.styles(len(lines) - 1), strict=True))):
+        _line(pdf, style, [place(year, value) for year, value in points], 0.5, 1.4)
     pdf.set_font("DejaVu", "", 6)
     pdf.set_text_color(80, 80, 80)
     pdf.set_xy(left, plot_top + plot_h)
@@ -292,7 +287,7 @@ def _map(pdf, shape, width: float, box_h: float = 90, left: float | None = None,
     left = (pdf.l_margin if left is None else left) + (width - span_x * scale) / 2
     top = pdf.get_y() if top is None else top
     polygons = list(shape.geoms) if isinstance(shape, shapely.MultiPolygon | shapely.GeometryCollection) else [shape]
-    with pdf.local_context(draw_color=AREA_COLOUR, fill_color=(199, 233, 180), line_width=0.4):
+    with pdf.local_context(draw_color=line_styles.AREA_LINES[0].rgb, fill_color=(199, 233, 180), line_width=0.4):
         for polygon in polygons:
             if not isinstance(polygon, shapely.Polygon):
                 continue

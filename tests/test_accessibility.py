@@ -114,8 +114,10 @@ PAGE_FACTS_JS = """
     .flatMap(e => [e.getAttribute('aria-label'), e.getAttribute('title')])
     .concat([...document.querySelectorAll('[data-testid="stSkipToContent"]')].map(a => a.textContent));
   const untranslated = names.filter(n => n && english.some(e => e.endsWith(' ') ? n.startsWith(e) : n === e));
+  const chartTexts = [...new Set([...document.querySelectorAll('.vega-embed svg text')]
+    .filter(t => t.textContent.trim()).map(t => getComputedStyle(t).fill))];
   return {lang: document.documentElement.lang, title: document.title, levels, sidebarHeadings, frames, statement,
-          untranslated: [...new Set(untranslated)],
+          untranslated: [...new Set(untranslated)], chartTexts,
           captionColour: style ? style.color : null, captionOpacity: style ? style.opacity : null};
 }
 """
@@ -129,7 +131,7 @@ def luminance(rgb: str) -> float:
 
 @pytest.mark.parametrize("lang", ["nl", "de"])
 def test_every_page_has_its_title_language_heading_order_and_named_maps(server, page, lang):
-    titles = set()
+    titles, charted = set(), []
     for path, (name, has_map) in PAGES.items():
         open_whole(page, server, with_lang(path, lang), has_map)
         facts = page.evaluate(PAGE_FACTS_JS, list(framework_texts(lang)))
@@ -149,6 +151,11 @@ def test_every_page_has_its_title_language_heading_order_and_named_maps(server, 
             assert float(facts["captionOpacity"]) == 1.0
             contrast = (1.05) / (luminance(facts["captionColour"]) + 0.05)  # on white
             assert contrast >= 4.5, (path, facts["captionColour"], contrast)
+        # a chart's axis, legend and facet labels are text too (axe does not look into the SVG)
+        for colour in facts["chartTexts"]:
+            assert 1.05 / (luminance(colour) + 0.05) >= 4.5, (path, colour)
+        charted += [path] if facts["chartTexts"] else []
+    assert "/monitor" in charted and any(p.startswith("/vergelijk") for p in charted), charted
 
 
 EXPLORER = "/?level=gemeente&area=parkstad&indicator=aantal_inwoners"

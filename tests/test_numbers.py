@@ -83,7 +83,7 @@ def test_geo_trend_of_limburg_equals_the_raw_files_and_never_passes_heerlen_off_
     # 2020 holds Heerlen only: 87,086 inhabitants are not "Limburg"
     assert points[2020]["value"] is None and points[2020]["covered"] == 1
     assert points[2020]["why"]["reason"] == "partial"
-    assert points[2020]["why"]["text"] == "Not computed: only 1 of 31 municipalities have a figure."
+    assert points[2020]["why"]["text"] == "Not computed: a figure for only 1 of the 31 municipalities."
     assert points[2023]["value"] == 1_128_367 and points[2023]["why"] is None
 
 
@@ -124,7 +124,7 @@ def test_explorer_compares_with_limburg_only_where_limburg_has_a_value(area_data
     view, _ = explorer.parse_view({"level": "buurt", "area": "GM0917", "indicator": "bijstand_pct_kwartaal",
                                    "ref": "limburg"}, area_data)
     why = explorer.comparison_unavailable(area_data, view)
-    assert why is not None and why.text("nl") == "Niet berekend: maar 1 van 31 gemeenten hebben een cijfer."
+    assert why is not None and why.text("nl") == "Niet berekend: een cijfer voor maar 1 van de 31 gemeenten."
     table = explorer.scope_table(area_data, view)
     assert "difference" not in table and "reference" not in table
     choropleth = build_choropleth(area_data, view)
@@ -137,7 +137,7 @@ def test_explorer_page_says_why_it_does_not_compare(app_env):
     at = run(level="buurt", area="GM0917", indicator="bijstand_pct_kwartaal", ref="limburg")
     assert at.query_params["ref"] == "limburg"  # kept: another year may allow it
     notes = " ".join(i.value for i in at.info)
-    assert "Vergelijking met Gemiddelde Limburg is hier niet mogelijk" in notes and "1 van 31 gemeenten" in notes
+    assert "Vergelijking met Gemiddelde Limburg is hier niet mogelijk" in notes and "1 van de 31 gemeenten" in notes
     ranking = at.dataframe[0].value
     assert "Vergelijkingswaarde" not in ranking.columns and "Verschil" not in ranking.columns
     assert at.dataframe[0].proto.placeholder == "–"  # the grid shows "–", never "None", for an empty figure

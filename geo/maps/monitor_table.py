@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from geo.i18n import t
+from geo.maps.line_styles import AREA_LINES
 
 STYLE = """<style>
 .monitor-table { border-collapse: collapse; width: 100%; table-layout: auto; font-size: 0.9rem; }
@@ -38,7 +39,7 @@ def sparkline(values: list[float], width: int = 80, height: int = 22) -> str:
     points = " ".join(f"{2 + i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}"
                       for i, v in enumerate(values))
     return (f'<svg width="{width}" height="{height}" aria-hidden="true" focusable="false">'
-            f'<polyline points="{points}" fill="none" stroke="#253494" stroke-width="1.5"/></svg>')
+            f'<polyline points="{points}" fill="none" stroke="{AREA_LINES[0].colour}" stroke-width="1.5"/></svg>')
 
 
 def _figure(text: str, why: str, link: str | None = None, link_text: str = "") -> str:
