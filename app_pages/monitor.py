@@ -122,6 +122,8 @@ if chart_rows:
     ).properties(width=220, height=140)
     altair_chart(base.facet(facet=alt.Facet("problem:N", title=None), columns=3)
                     .resolve_scale(y="independent"))
+    with st.expander(tr("chart_as_table")):  # the charts' figures as text (WCAG 1.1.1)
+        st.table(trend.points_table(chart_rows, area_data.years, tr("monitor_col_problem"), tr("col_name")))
     if not area_data.has_national:
         st.caption(tr("trend_no_nl"))
 

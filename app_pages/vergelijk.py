@@ -96,6 +96,9 @@ if not points.empty:
     altair_chart(chart.facet(facet=alt.Facet("problem:N", title=None, sort=list(dict.fromkeys(points["problem"]))),
                              columns=3).resolve_scale(y="independent"))
     st.caption(tr("compare_charts_note"))
+    with st.expander(tr("chart_as_table")):  # the charts' figures as text (WCAG 1.1.1)
+        st.table(trend.points_table(points.to_dict("records"), area_data.years, tr("compare_col_problem"),
+                                    tr("col_name")))
 
 st.header(tr("compare_initiatives"))
 counts = comparison.initiative_counts(initiatives(), areas, names, lang)

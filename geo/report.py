@@ -110,7 +110,7 @@ def monitor_pdf(report: ReportInput, today: date | None = None) -> bytes:
 def _document(title: str, region: str, lang: str, years: list[int], sources: list[str], orientation: str,
               today: date | None):
     """An A4 document with its font, title, date, data years and sources; returns it and the text width."""
-    from fpdf import FPDF
+    from fpdf import FPDF, ViewerPreferences
 
     pdf = FPDF(orientation=orientation, unit="mm", format="A4")
     pdf.set_margins(15, 15, 15)
@@ -120,6 +120,7 @@ def _document(title: str, region: str, lang: str, years: list[int], sources: lis
     pdf.set_title(title)
     pdf.set_lang(lang)
     pdf.set_creator(region)
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)  # the reader shows the title, not a file name
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
     pdf.set_font("DejaVu", "B", 15)
@@ -162,8 +163,10 @@ def _room(pdf, height: float) -> None:
 
 
 def _heading(pdf, text: str) -> None:
+    """A section heading, also in the document's outline (a reader's bookmarks: the PDF is not tagged)."""
     if pdf.get_y() > pdf.h - 40:
         pdf.add_page()
+    pdf.start_section(text)
     pdf.set_font("DejaVu", "B", 11)
     pdf.multi_cell(pdf.w - pdf.l_margin - pdf.r_margin, 6, text, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(1)

@@ -106,3 +106,17 @@ def test_a_filtered_list_holds_exactly_the_initiatives_counted(area_data):
                 assert area in ("parkstad", "WK091710")
                 continue
             assert len(filt.apply(items, filters)) == row[name], (area, problem.problem_id)
+
+
+def test_the_charts_are_also_a_table_with_the_same_figures(app_env, area_data):
+    at = open_compare(areas=AREAS)
+    [chart_table] = [e for e in at.expander if e.label == "De grafiek als tabel"]
+    table = chart_table.table[0].value
+    assert list(table.columns) == [str(year) for year in area_data.years]
+    areas = AREAS.split(",")
+    names = {"kerkrade-oost": "Kerkrade-Oost", "heerlen-noord": "Heerlen-Noord", "GM0917": "Heerlen"}
+    points = comparison.chart_rows(comparison.compare(area_data, areas), names, "Limburg", "nl")
+    assert points
+    for point in points:  # every point of the charts, as the page writes it
+        assert table.loc[(point["problem"], point["series"]), str(point["year"])] == point["text"], point
+    assert (table == "–").any().any()  # a year without a figure says so

@@ -122,3 +122,18 @@ def test_monitor_lists_initiatives_per_problem(app_env):
     at = run_page("app_pages/monitor.py", area="kerkrade-oost")
     text = " ".join(m.value for m in at.markdown)
     assert "**Leegstand** (" in text and "Rolduckerveld" in text  # a housing initiative in Kerkrade-Oost
+
+
+def test_the_monitor_charts_are_also_a_table(app_env, area_data):
+    from geo.i18n import number
+    from geo.maps.monitor import monitor
+
+    at = run_page("app_pages/monitor.py", area="GM0917")
+    [chart_table] = [e for e in at.expander if e.label == "De grafiek als tabel"]
+    table = chart_table.table[0].value
+    assert list(table.columns) == [str(year) for year in area_data.years]
+    for row in monitor(area_data, "GM0917"):
+        for point in row.points:
+            if point.value is not None and row.indicator is not None:
+                cell = table.loc[(row.problem.label("nl"), "Heerlen"), str(point.year)]
+                assert cell == number(point.value, row.indicator.decimals, "nl"), (row.problem.problem_id, point)

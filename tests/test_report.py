@@ -130,3 +130,15 @@ def test_a_map_heading_stays_with_its_map_and_definitions_name_their_source(area
         assert sheet_with(reader, t("compare_maps", lang)) == sheet_with(reader, attribution)
         charts = reader.pages[sheet_with(reader, t("compare_charts", lang))].extract_text().split()
         assert str(area_data.years[0]) in charts  # the charts' first axis label, with their heading and legend
+
+
+def test_a_report_names_itself_its_language_and_its_sections(area_data, seeded):
+    """What an untagged PDF can still give a screen reader (data/accessibility.yaml, pdf-reports): the title shown
+    by the reader, the language, and the headings as bookmarks."""
+    made = report.report_input(area_data, "kerkrade-oost", "Kerkrade-Oost", "de", seeded)
+    reader, _ = text_of(report.monitor_pdf(made))
+    root = reader.trailer["/Root"]
+    assert reader.metadata.title == made.title and root["/Lang"] == "de"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    bookmarks = [entry.title for entry in reader.outline]
+    assert t("report_definitions", "de") in bookmarks and t("monitor_initiatives", "de") in bookmarks

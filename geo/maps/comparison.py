@@ -145,9 +145,11 @@ def chart_rows(rows: list[ComparedProblem], names: dict[str, str], province: str
     out = []
     for row in rows:
         lines = [(names[area], cell.points) for area, cell in row.cells.items()] + [(province, row.reference)]
+        decimals = row.indicator.decimals if row.indicator else 0
         for name, points in lines:
             out += [{"problem": row.problem.label(lang), "problem_id": row.problem.problem_id, "series": name,
-                     "year": p.year, "value": p.value} for p in points if p.value is not None]
+                     "year": p.year, "value": p.value, "text": number(p.value, decimals, lang)}
+                    for p in points if p.value is not None]
     return out
 
 

@@ -252,3 +252,18 @@ def comparison(data: AreaData, area: str, indicator_id: str, lang: str, area_lab
                          "segment": f"{role}-{segment}"})
             previous = point
     return pd.DataFrame(rows)
+
+
+def points_table(points: list[dict], years: list[int], problem: str, series: str) -> pd.DataFrame:
+    """Small charts as a table (their text alternative, WCAG 1.1.1): a row per problem and line, a column per data
+    year, each cell the figure as the page writes it (`text`) or "–" where the line has no point that year.
+    `problem` and `series` name the two row headers."""
+    if not points:
+        return pd.DataFrame()
+    frame = pd.DataFrame(points)
+    order = list(dict.fromkeys(zip(frame["problem"], frame["series"], strict=True)))
+    table = (frame.pivot_table(index=["problem", "series"], columns="year", values="text", aggfunc="first")
+             .reindex(index=pd.MultiIndex.from_tuples(order), columns=years).astype(object).fillna("–"))
+    table.index.names = [problem, series]
+    table.columns = [str(year) for year in years]
+    return table
