@@ -203,6 +203,9 @@ for figure in (f for f in profile.figures if f.value is not None):
             title = alt.TitleParams(label("buurt_chart_title", indicator=ind.label(lang)), anchor="start",
                                     fontSize=13)
             altair_chart(chart.properties(height=alt.Step(30), title=title), width="stretch")
+            with st.expander(label("chart_as_table")):  # the chart's figures as text (WCAG 1.1.1)
+                st.table(bars[["area", "text"]].rename(columns={"area": label("col_name"),
+                                                                "text": ind.titled(lang)}).set_index(label("col_name")))
             if absent:
                 st.caption(label("buurt_not_in_chart", items=literal("; ".join(absent))))
         st.caption(label("buurt_figure_source", source=source))

@@ -203,6 +203,13 @@ else:
     )
     chart = base.mark_circle(size=120, color="#2c7fb8") + base.mark_text(dx=8, align="left").encode(text="name:N")
     altair_chart(chart, width="stretch")
+    with st.expander(tr("chart_as_table")):  # the chart's figures as text (WCAG 1.1.1), in the page's format
+        st.table([{label("init_gemeente"): row["name"],
+                   need_label: number(row["need"], area_data.catalogue[need_id].decimals, lang)
+                   if pd.notna(row["need"]) else "–",
+                   action_label: number(row["action"], filt.MEASURE_DECIMALS[action], lang)
+                   if pd.notna(row["action"]) else "–"}
+                  for row in chart_data.to_dict(orient="records")])
     flagged = table.loc[table["high_need_low_action"], "name"].tolist()
     if flagged:
         st.markdown(literal(label("need_flag", names=", ".join(flagged))))
