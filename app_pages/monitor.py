@@ -44,7 +44,8 @@ def monitor_rows(generation: str, area: str, lang: str):
 def monitor_report(generation: str, area: str, lang: str, initiatives_at: str) -> bytes:
     """The monitor of an area as a PDF: the same rows as the page (records), once per cache, area, language and
     state of the initiatives."""
-    return monitor_pdf(report_input(data(), area, area_label(area), lang, initiatives()))
+    return monitor_pdf(report_input(data(), area, area_label(area), lang, initiatives(),
+                                    monitor_rows(generation, area, lang)))
 
 
 area_data = data()
@@ -86,14 +87,7 @@ for record, row in zip(table, rows, strict=True):
 st.html(monitor_table_html(table, province, lang))
 st.download_button(tr("monitor_download"), csv_bytes(export_frame(table)), file_name=f"monitor_{area}.csv",
                    mime="text/csv")
-try:
-    report = monitor_report(data_key(area_data), area, lang, initiatives_version())
-except ReportUnavailable as exc:
-    logging.getLogger("parkstad.report").warning("%s", exc)
-    st.caption(tr("report_unavailable"))
-else:
-    st.download_button(tr("report_download"), report, file_name=f"monitor-{area}-{date.today().isoformat()}.pdf",
-                       mime="application/pdf", key="report_pdf")
+report_slot = st.empty()  # the PDF's button, filled in last: the page is drawn before the report is made
 
 chart_rows = []
 for record, row in zip(table, rows, strict=True):
@@ -142,3 +136,14 @@ for row in rows:
     st.markdown(text)
 st.markdown(f"[{literal(tr('compare_this'))} →]({compare_link(area)})")
 st.caption(tr("monitor_print"))
+
+with report_slot:
+    try:
+        report = monitor_report(data_key(area_data), area, lang, initiatives_version())
+    except ReportUnavailable as exc:
+        logging.getLogger("parkstad.report").warning("%s", exc)
+        st.caption(tr("report_unavailable"))
+    else:
+        st.download_button(tr("report_download"), report,
+                           file_name=f"monitor-{area}-{date.today().isoformat()}.pdf", mime="application/pdf",
+                           key="report_pdf")

@@ -50,7 +50,7 @@ def compared(generation: str, areas: tuple[str, ...], lang: str):
 def comparison_report(generation: str, areas: tuple[str, ...], lang: str, initiatives_at: str) -> bytes:
     """The comparison as a PDF on A4 (geo.report), from the same rows as the table below."""
     return comparison_pdf(comparison_input(data(), list(areas), {a: area_label(a) for a in areas}, lang,
-                                           initiatives()))
+                                           initiatives(), compared(generation, areas, lang)))
 
 
 def _to_url() -> None:
@@ -72,14 +72,7 @@ names = {area: area_label(area) for area in areas}
 st.header(tr("compare_table", province=province))
 st.table(pd.DataFrame(comparison.table(rows, areas, names, lang, province)).set_index(tr("compare_col_problem")))
 st.caption(tr("compare_table_note", province=province))
-try:
-    pdf = comparison_report(data_key(area_data), tuple(areas), lang, initiatives_version())
-except ReportUnavailable as exc:
-    logging.getLogger("parkstad.report").warning("%s", exc)
-    st.caption(tr("report_unavailable"))
-else:
-    st.download_button(tr("compare_report_download"), pdf, mime="application/pdf", key="compare_pdf",
-                       file_name=f"vergelijking-{'-'.join(areas)}-{date.today().isoformat()}.pdf".lower())
+report_slot = st.empty()  # the PDF's button, filled in last: the page is drawn before the report is made
 
 points = pd.DataFrame(comparison.chart_rows(rows, names, province, lang))
 if not points.empty:
@@ -108,3 +101,13 @@ links = [f"[{literal(tr('compare_open_initiatives', area=names[area]))}]({initia
          for area in areas if (filters := filt.filters_for(area)) is not None]
 if links:
     st.markdown(" · ".join(links))
+
+with report_slot:
+    try:
+        pdf = comparison_report(data_key(area_data), tuple(areas), lang, initiatives_version())
+    except ReportUnavailable as exc:
+        logging.getLogger("parkstad.report").warning("%s", exc)
+        st.caption(tr("report_unavailable"))
+    else:
+        st.download_button(tr("compare_report_download"), pdf, mime="application/pdf", key="compare_pdf",
+                           file_name=f"vergelijking-{'-'.join(areas)}-{date.today().isoformat()}.pdf".lower())

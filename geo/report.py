@@ -319,9 +319,10 @@ def area_shape(data, area: str):
     return row.geometry if row is not None else None
 
 
-def report_input(data, area: str, area_name: str, lang: str, items: list) -> ReportInput:
+def report_input(data, area: str, area_name: str, lang: str, items: list, rows: list | None = None) -> ReportInput:
     """Everything the report shows for one area, from the same rules as the page: the monitor's rows
-    (geo.maps.monitor.records), the initiatives working in the area per problem (geo.initiatives.filters)."""
+    (geo.maps.monitor.records; `rows` where the page has computed them already), the initiatives working in the
+    area per problem (geo.initiatives.filters)."""
     from geo.config import ATTRIBUTION, LICENCE
     from geo.data import domain
     from geo.data.region import current as current_region
@@ -330,7 +331,7 @@ def report_input(data, area: str, area_name: str, lang: str, items: list) -> Rep
 
     regions = domain.regions()
     province = regions[domain.province_id()].label(lang)
-    rows = monitor(data, area, lang)
+    rows = monitor(data, area, lang) if rows is None else rows
     table = records(rows, lang, province)
     active = filt.in_area(items, area)
     for record, row in zip(table, rows, strict=True):
@@ -363,15 +364,17 @@ class ComparisonInput:
     attribution: str = ""
 
 
-def comparison_input(data, areas: list[str], names: dict[str, str], lang: str, items: list) -> ComparisonInput:
-    """The comparison of `/vergelijk` for paper, from the same rules and rows as the page."""
+def comparison_input(data, areas: list[str], names: dict[str, str], lang: str, items: list,
+                     compared: list | None = None) -> ComparisonInput:
+    """The comparison of `/vergelijk` for paper, from the same rules and rows as the page (`compared`: the page's
+    geo.maps.comparison.compare rows, where it has them already)."""
     from geo.config import ATTRIBUTION, LICENCE
     from geo.data import domain
     from geo.data.region import current as current_region
     from geo.maps import comparison
 
     province = domain.regions()[domain.province_id()].label(lang)
-    compared = comparison.compare(data, areas, lang)
+    compared = comparison.compare(data, areas, lang) if compared is None else compared
     rows = comparison.table(compared, areas, names, lang, province)
     charts = [(row.problem.label(lang), [[(p.year, p.value) for p in row.cells[a].points if p.value is not None]
                                          for a in areas] + [[(p.year, p.value) for p in row.reference

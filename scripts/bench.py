@@ -121,7 +121,35 @@ def years_cost(snapshot: Path, tmp: Path, repeat: int) -> Path | None:
         print(f"  {label}: sync {seconds:5.2f} s, cache {kib(size):>11}, load {load * 1000:5.0f} ms, "
               f"load + {first} {older * 1000:5.0f} ms, trend of a priority area {trend * 1000:5.0f} ms, "
               f"monitor {board * 1000:5.0f} ms (warm)")
+        reports_cost(directory, repeat)
     return directory  # the five years: what the offline demo serves
+
+
+COMPARED = ["kerkrade-oost", "heerlen-noord", "GM0917"]
+
+
+def reports_cost(directory: Path, repeat: int) -> None:
+    """What /vergelijk computes for three areas (first on a freshly loaded cache, then again), and the two PDF
+    reports made from rows the page has already computed (what the pages do since they pass them on)."""
+    from geo import report
+    from geo.initiatives.schema import Reference, check_rows
+    from geo.maps import comparison
+    from geo.maps.monitor import monitor
+    from tests.initiatives.test_initiatives import seed_rows
+
+    data = AreaData.load(directory)
+    cold, rows = timed(lambda: comparison.compare(data, COMPARED), 1)
+    warm, _ = timed(lambda: comparison.compare(data, COMPARED), repeat)
+    items = check_rows(seed_rows(), Reference.from_data(data)).initiatives
+    names = {area: area for area in COMPARED}
+    board = monitor(data, "kerkrade-oost")
+    monitor_pdf, pdf = timed(lambda: report.monitor_pdf(report.report_input(data, "kerkrade-oost", "Kerkrade-Oost",
+                                                                              "nl", items, board)), repeat)
+    compare_pdf, other = timed(lambda: report.comparison_pdf(report.comparison_input(data, COMPARED, names, "nl",
+                                                                                     items, rows)), repeat)
+    print(f"           comparison of 3 areas {cold * 1000:5.0f} ms first, {warm * 1000:5.0f} ms again; "
+          f"PDF monitor {monitor_pdf * 1000:5.0f} ms ({kib(len(pdf))}), "
+          f"PDF comparison {compare_pdf * 1000:5.0f} ms ({kib(len(other))})")
 
 
 def scale(snapshot: Path, repeat: int) -> None:

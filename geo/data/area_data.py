@@ -43,6 +43,7 @@ class AreaData:
     _index: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
     _years: dict[int, AreaData] = field(default_factory=dict, repr=False)
     _aggregates: dict[tuple[str, str], Aggregate] = field(default_factory=dict, repr=False)  # computed once
+    _members: dict[tuple[str, tuple[str, ...]], gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, directory: Path | None = None, cat: Catalogue | None = None) -> AreaData:
@@ -105,7 +106,7 @@ class AreaData:
                 layers[name] = self._enrich(gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326"), year)
             older = replace(self, manifest={**self.manifest, "year": year}, layers=layers,
                             benefit_period=latest_benefits(self.benefits, year)[1], _index={}, _years={},
-                            _aggregates={})
+                            _aggregates={}, _members={})
             older._build_index()
             self._years[year] = older
         return self._years[year]
@@ -133,6 +134,15 @@ class AreaData:
     def name_of(self, code: str) -> str | None:
         row = self.row(code)
         return None if row is None else str(row[LAYERS[self.level_of(code)].name_column])
+
+    def members(self, layer: str, codes: list[str] | tuple[str, ...]) -> gpd.GeoDataFrame:
+        """The rows of `layer` whose code is one of `codes`, in layer order; kept once asked (read only): a
+        priority area asks for the same few buurten once per indicator and year."""
+        key = (layer, tuple(codes))
+        if key not in self._members:  # the cache's layers never change once loaded
+            frame = self.layers[layer]
+            self._members[key] = frame[frame[LAYERS[layer].key].isin(key[1])]
+        return self._members[key]
 
     def gemeenten_of(self, codes: list[str]) -> gpd.GeoDataFrame:
         frame = self.layers["gemeenten"]

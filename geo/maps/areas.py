@@ -82,20 +82,18 @@ def whole_wijken(data: AreaData, buurtcodes: list[str]) -> list[str] | None:
     """The wijken whose buurten together are exactly `buurtcodes`, or None if there are none such."""
     buurten = data.layers["buurten"]
     wanted = set(buurtcodes)
-    wijken = set(buurten.loc[buurten["buurtcode"].isin(wanted), "wijkcode"])
-    union = set(buurten.loc[buurten["wijkcode"].isin(wijken), "buurtcode"])
+    wijken = set(data.members("buurten", sorted(wanted))["wijkcode"])
+    union = set(buurten.loc[buurten["wijkcode"].isin(wijken), "buurtcode"]) if wijken else set()
     return sorted(wijken) if wijken and union == wanted else None
 
 
 def area_figure(data: AreaData, buurtcodes: list[str], indicator: Indicator,
                 wijkcodes: list[str] | None = None) -> AreaFigure:
     """One indicator over the buurten, or over their wijken where those cover more of it."""
-    buurten = data.layers["buurten"]
-    result = AreaFigure(aggregate(buurten[buurten["buurtcode"].isin(buurtcodes)], indicator), "buurten")
+    result = AreaFigure(aggregate(data.members("buurten", buurtcodes), indicator), "buurten")
     wijkcodes = whole_wijken(data, buurtcodes) if wijkcodes is None else wijkcodes
     if not result.aggregate.complete and wijkcodes:
-        wijken = data.layers["wijken"]
-        wijk_members = wijken[wijken["wijkcode"].isin(wijkcodes)]
+        wijk_members = data.members("wijken", wijkcodes)
         if len(wijk_members) == len(wijkcodes):
             by_wijk = aggregate(wijk_members, indicator)
             if by_wijk.coverage > result.aggregate.coverage:

@@ -145,7 +145,11 @@ def _priority_point(root: AreaData, data: AreaData, area_id: str, indicator: Ind
     definition = domain.priority_areas()[area_id]
     present = [c for c in definition.buurtcodes if data.level_of(c) == "buurten"]
     figure = area_figure(data, present, indicator)
-    changed = any(_flag_changed(data.row(code)) for code in present)
+    members = data.members("buurten", present)
+    changed = False
+    if BREAK_COLUMN in members.columns:  # as _flag_changed, for all the area's buurten at once
+        flags = pd.to_numeric(members[BREAK_COLUMN], errors="coerce")
+        changed = bool((flags.notna() & (flags != 1)).any())
     result = figure.aggregate
     why = why_aggregate_missing(root, result, figure.basis, indicator.id, year, lang)
     point = TrendPoint(year, result.value, source, result.covered, result.members, changed, why=why)
