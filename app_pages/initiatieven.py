@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
+    VALUE_AXIS_FORMAT,
     altair_chart,
     attribution_caption,
     data,
@@ -195,7 +196,7 @@ else:
     action_label = label(filt.MEASURES[action])
     chart_data = table.rename(columns={action: "action"})[["name", "need", "action"]]
     base = alt.Chart(chart_data).encode(
-        x=alt.X("need:Q", title=need_label, scale=alt.Scale(zero=False)),
+        x=alt.X("need:Q", title=need_label, scale=alt.Scale(zero=False), axis=alt.Axis(format=VALUE_AXIS_FORMAT)),
         y=alt.Y("action:Q", title=action_label),
         tooltip=[alt.Tooltip("name:N", title=label("init_gemeente")),
                  alt.Tooltip("need:Q", title=need_label, format=f",.{area_data.catalogue[need_id].decimals}f"),

@@ -114,8 +114,8 @@ if chart_rows:
         tooltip=[alt.Tooltip("series:N", title=tr("col_name")),
                  alt.Tooltip("year_text:N", title=tr("year")), alt.Tooltip("text:N", title=tr("monitor_col_latest"))],
     ).properties(width=220, height=140)
-    altair_chart(base.facet(facet=alt.Facet("problem:N", title=None), columns=3)
-                    .resolve_scale(y="independent"))
+    altair_chart(base.facet(facet=alt.Facet("problem:N", title=None, sort=list(dict.fromkeys(frame["problem"]))),
+                            columns=3).resolve_scale(y="independent").resolve_axis(x="independent"))
     with st.expander(tr("chart_as_table")):  # the charts' figures as text (WCAG 1.1.1)
         st.table(trend.points_table(chart_rows, area_data.years, tr("monitor_col_problem"), tr("col_name")))
     if not area_data.has_national:

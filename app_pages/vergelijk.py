@@ -87,7 +87,7 @@ if not points.empty:
                  alt.Tooltip("value:Q", title=tr("monitor_col_latest"), format=",.1f")],
     ).properties(width=220, height=140)
     altair_chart(chart.facet(facet=alt.Facet("problem:N", title=None, sort=list(dict.fromkeys(points["problem"]))),
-                             columns=3).resolve_scale(y="independent"))
+                             columns=3).resolve_scale(y="independent").resolve_axis(x="independent"))
     st.caption(tr("compare_charts_note"))
     with st.expander(tr("chart_as_table")):  # the charts' figures as text (WCAG 1.1.1)
         st.table(trend.points_table(points.to_dict("records"), area_data.years, tr("compare_col_problem"),

@@ -68,7 +68,9 @@ def sign_in(at, password: str, name: str | None = None):
 def test_residents_see_no_write_controls(app_env):
     at = open_page()
     assert not at.get("file_uploader") and not at.get("form") and not at.text_area
-    assert any("Bewerken staat uit" in c.value for c in at.caption)
+    assert any("Bewerken staat op deze website uit" in c.value for c in at.caption)
+    shown = " ".join(e.value for e in [*at.caption, *at.markdown, *at.info, *at.warning])
+    assert "secrets.toml" not in shown and "PARKSTAD_" not in shown  # how to set it up is for the administrator
     assert not [b for b in at.button if b.label in ("Opslaan", "Archiveren", "Importeren")]
 
 
