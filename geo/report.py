@@ -21,7 +21,7 @@ FONT_DIR = Path(os.environ.get("PARKSTAD_PDF_FONT_DIR", "/usr/share/fonts/truety
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
 
-Lines = list[list[tuple[int, float]]]  # per line (in LINE_STYLES order) its (year, value) points
+Lines = list[list[tuple[int, float]]]  # per line (areas, then the province: line_styles.styles): (year, value)
 
 
 class ReportUnavailable(RuntimeError):
