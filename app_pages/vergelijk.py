@@ -94,7 +94,7 @@ if not points.empty:
                                     tr("col_name")))
 
 st.header(tr("compare_initiatives"))
-counts = comparison.initiative_counts(initiatives(), areas, names, lang)
+counts = filt.counts_per_problem(initiatives(), areas, names, lang)
 st.table(pd.DataFrame(counts).set_index(tr("compare_col_problem")))
 st.caption(tr("compare_initiatives_note"))
 links = [f"[{literal(tr('compare_open_initiatives', area=names[area]))}]({initiatives_link(filters)})"

@@ -371,6 +371,7 @@ def comparison_input(data, areas: list[str], names: dict[str, str], lang: str, i
     from geo.config import ATTRIBUTION, LICENCE
     from geo.data import domain
     from geo.data.region import current as current_region
+    from geo.initiatives import filters as filt
     from geo.maps import comparison
 
     province = domain.regions()[domain.province_id()].label(lang)
@@ -386,7 +387,7 @@ def comparison_input(data, areas: list[str], names: dict[str, str], lang: str, i
         region=current_region().name.get(lang), lang=lang, years=list(data.years),
         columns=list(rows[0]) if rows else [], rows=rows, names=[*(names[a] for a in areas), province],
         charts=charts, definitions=list(dict.fromkeys(definitions)),
-        initiatives=comparison.initiative_counts(items, areas, names, lang),
+        initiatives=filt.counts_per_problem(items, areas, names, lang),
         shapes=[(names[a], area_shape(data, a)) for a in areas],
         attribution=f"{t('tile_attribution', lang)}: {ATTRIBUTION} ({LICENCE})")
 

@@ -134,6 +134,8 @@ def test_every_page_has_its_title_language_heading_order_and_named_maps(server, 
     titles, charted = set(), []
     for path, (name, has_map) in PAGES.items():
         open_whole(page, server, with_lang(path, lang), has_map)
+        if path.startswith(("/monitor", "/vergelijk")):  # charts are drawn after the run: wait for their texts
+            page.locator(".vega-embed svg text").first.wait_for(timeout=30_000)
         facts = page.evaluate(PAGE_FACTS_JS, list(framework_texts(lang)))
         assert facts["lang"] == lang, (path, facts["lang"])
         assert facts["untranslated"] == [], (path, facts["untranslated"])  # Streamlit's English button names

@@ -98,7 +98,7 @@ def test_a_filtered_list_holds_exactly_the_initiatives_counted(area_data):
 
     items = seeded_initiatives(area_data)
     names = {"kerkrade-oost": "K", "GM0917": "H", "parkstad": "P", "WK091710": "W"}
-    counts = comparison.initiative_counts(items, list(names), names, "nl")
+    counts = filt.counts_per_problem(items, list(names), names, "nl")
     for row, problem in zip(counts, domain.problems().values(), strict=True):
         for area, name in names.items():
             filters = filt.filters_for(area, problem)

@@ -311,9 +311,9 @@ def test_copy_link_copies_the_current_view(server, browser):
 @pytest.mark.parametrize("lang", ["nl", "de"])
 def test_the_comparison_of_three_areas(server, page, screenshots, lang):
     open_page(page, server, f"/vergelijk?areas=kerkrade-oost,heerlen-noord,GM0917&lang={lang}")
-    page.locator('[data-testid="stTable"]').wait_for(timeout=30_000)
+    page.locator('[data-testid="stTable"]').first.wait_for(timeout=30_000)
     page.locator('[data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=30_000)
-    head = page.locator('[data-testid="stTable"] thead').inner_text()
+    head = page.locator('[data-testid="stTable"] thead').first.inner_text()
     assert "Kerkrade-Oost" in head and "Heerlen-Noord" in head and "Limburg" in head
     page.screenshot(path=str(screenshots / f"compare_{lang}.png"), full_page=True)
     assert_no_exception(page)

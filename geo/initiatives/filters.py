@@ -12,6 +12,7 @@ import pandas as pd
 
 from geo.data import domain
 from geo.data.region import programmes_for
+from geo.i18n import t
 from geo.initiatives.schema import STATUSES, Initiative
 
 YEAR_MIN, YEAR_MAX = 2000, 2040
@@ -267,3 +268,12 @@ def for_problem(items: list[Initiative], problem: domain.Problem) -> list[Initia
     """Initiatives whose themes work on a Regio Deal problem (data/problems.csv: initiative_themes)."""
     themes = set(problem.initiative_themes)
     return [i for i in items if themes & set(i.theme_ids)]
+
+
+def counts_per_problem(items: list[Initiative], areas: list[str], names: dict[str, str], lang: str) -> list[dict]:
+    """Per Regio Deal problem, how many initiatives work on it in each area (`works_in` and the problem's themes):
+    the comparison's table on /vergelijk and in its PDF."""
+    working = {area: in_area(items, area) for area in areas}
+    return [{t("compare_col_problem", lang): problem.label(lang),
+             **{names[a]: len(for_problem(working[a], problem)) for a in areas}}
+            for problem in domain.problems().values()]

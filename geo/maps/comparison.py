@@ -152,13 +152,3 @@ def chart_rows(rows: list[ComparedProblem], names: dict[str, str], province: str
                     for p in points if p.value is not None]
     return out
 
-
-def initiative_counts(items: list, areas: list[str], names: dict[str, str], lang: str) -> list[dict]:
-    """Per Regio Deal problem, how many initiatives work on it in each area (geo.initiatives.filters: `works_in`
-    and the problem's themes): the page's table and the report's."""
-    from geo.initiatives import filters as filt
-
-    working = {area: filt.in_area(items, area) for area in areas}
-    return [{t("compare_col_problem", lang): problem.label(lang),
-             **{names[a]: len(filt.for_problem(working[a], problem)) for a in areas}}
-            for problem in domain.problems().values()]
