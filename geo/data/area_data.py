@@ -30,6 +30,15 @@ def latest_benefits(table: pd.DataFrame | None, year: int | None = None) -> tupl
     return values, str(last["period"].iloc[0])
 
 
+def boundary_changed(frame: pd.DataFrame) -> pd.Series:
+    """Per row, whether CBS flags its code or boundary as changed since the year before (BREAK_COLUMN set and not
+    1); all False where the layer has no such column."""
+    if BREAK_COLUMN not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    flags = pd.to_numeric(frame[BREAK_COLUMN], errors="coerce")
+    return flags.notna() & (flags != 1)
+
+
 @dataclass
 class AreaData:
     manifest: dict
@@ -118,9 +127,7 @@ class AreaData:
         for year in self.years:
             if since < year <= until:
                 frame = self.for_year(year).layers[layer]
-                if BREAK_COLUMN in frame:
-                    flags = pd.to_numeric(frame[BREAK_COLUMN], errors="coerce")
-                    changed |= set(frame.loc[flags.notna() & (flags != 1), key])
+                changed |= set(frame.loc[boundary_changed(frame), key])
         return changed
 
     def level_of(self, code: str) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 import pandas as pd
 
 from geo.data import domain
-from geo.data.area_data import BREAK_COLUMN, AreaData
+from geo.data.area_data import AreaData, boundary_changed
 from geo.data.indicators import Indicator
 from geo.data.national import REFERENCE as NATIONAL
 from geo.i18n import period_text, t
@@ -101,10 +101,7 @@ def _float(value) -> float | None:
 
 
 def _flag_changed(row: pd.Series | None) -> bool:
-    if row is None or BREAK_COLUMN not in row.index:
-        return False
-    flag = pd.to_numeric(pd.Series([row[BREAK_COLUMN]]), errors="coerce").iloc[0]
-    return bool(pd.notna(flag) and flag != 1)
+    return row is not None and bool(boundary_changed(row.to_frame().T).iloc[0])
 
 
 def series(data: AreaData, area: str, indicator_id: str, lang: str = "nl") -> list[TrendPoint]:
@@ -145,11 +142,7 @@ def _priority_point(root: AreaData, data: AreaData, area_id: str, indicator: Ind
     definition = domain.priority_areas()[area_id]
     present = [c for c in definition.buurtcodes if data.level_of(c) == "buurten"]
     figure = area_figure(data, present, indicator)
-    members = data.members("buurten", present)
-    changed = False
-    if BREAK_COLUMN in members.columns:  # as _flag_changed, for all the area's buurten at once
-        flags = pd.to_numeric(members[BREAK_COLUMN], errors="coerce")
-        changed = bool((flags.notna() & (flags != 1)).any())
+    changed = bool(boundary_changed(data.members("buurten", present)).any())
     result = figure.aggregate
     why = why_aggregate_missing(root, result, figure.basis, indicator.id, year, lang)
     point = TrendPoint(year, result.value, source, result.covered, result.members, changed, why=why)
